@@ -1,0 +1,26 @@
+// What transports ask of delivery: long-poll now, SSE and the IRC listener later.
+import type { PollResult } from '../shared/api-types.js';
+import type { Caller } from '../protocol/types.js';
+
+export interface PollRequest {
+  caller: Caller;
+  /** cursor: entries with queue id > after; null = from the oldest entry still kept */
+  after: number | null;
+  /** already clamped to 0..30 s by the transport */
+  timeoutMs: number;
+  /** aborted when the HTTP client goes away */
+  signal: AbortSignal;
+}
+
+export interface DeliveryApi {
+  /**
+   * Answers at once when entries are waiting, else waits for a bus note or the timeout.
+   * Throws ChatError: 429 `too_many_polls` (a third held poll), 401 `revoked` (token revoked while
+   * waiting), 400 `bad_cursor` (after beyond the newest entry), 503 `shutting_down`.
+   */
+  poll(req: PollRequest): Promise<PollResult>;
+  /** polls currently held (metrics) */
+  heldPolls(): number;
+  /** answers every held poll now (empty) and refuses new ones: graceful shutdown */
+  shutdown(): void;
+}

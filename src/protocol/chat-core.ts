@@ -1,0 +1,42 @@
+// What the transports may ask of the core: the one facade every transport talks to.
+import type {
+  ChannelListItem,
+  ClientView,
+  HistoryView,
+  MemberView,
+  ServerInfo,
+  SessionCreated,
+  StateView,
+} from '../shared/api-types.js';
+import type { Caller, CommandInput, CommandResult } from './types.js';
+
+export interface HistoryQuery {
+  /** `#channel` or a nick */
+  target: string;
+  /** page strictly older than this seq; null = newest page */
+  before: number | null;
+  /** already clamped to HISTORY_PAGE_MAX by the transport */
+  limit: number;
+}
+
+/** Every method throws ChatError for refusals; anything else is a bug (500). */
+export interface ChatCore {
+  /** POST /session: a new session with one client; its queue starts with the welcome burst */
+  createSession(nick: string): Promise<SessionCreated>;
+  /** token → caller, or null if no such (or a revoked) token; updates last_seen */
+  authenticate(token: string): Promise<Caller | null>;
+  /** POST /messages */
+  execute(caller: Caller, input: CommandInput): Promise<CommandResult>;
+  /** GET /state; with replay, the channel-state replay is queued to this client */
+  state(caller: Caller, replay: boolean): Promise<StateView>;
+  listClients(caller: Caller): Promise<ClientView[]>;
+  /** DELETE /clients/{id}: 404 `no_such_client` unless it is one of the caller's own */
+  revokeClient(caller: Caller, clientId: number): Promise<void>;
+  /** POST /logout: deletes this client; ends the session if it was the last one */
+  logout(caller: Caller): Promise<void>;
+  listChannels(caller: Caller): Promise<ChannelListItem[]>;
+  /** 404 `no_such_channel` for unknown channels and secret ones the caller is not in */
+  listMembers(caller: Caller, channelName: string): Promise<MemberView[]>;
+  history(caller: Caller, query: HistoryQuery): Promise<HistoryView>;
+  serverInfo(): Promise<ServerInfo>;
+}

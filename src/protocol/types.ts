@@ -1,0 +1,43 @@
+// Shapes shared by the core, the store and the transports (SPEC §2).
+
+/** A message body: one string per text line, or an object for structured payloads (PUBKEY). */
+export type Body = string[] | Record<string, unknown>;
+
+/** The stored and delivered form of every message (SPEC §2). */
+export interface Envelope {
+  id: string;
+  seq: number;
+  command: string;
+  from: string;
+  to: string;
+  params: string[];
+  body: Body;
+  ts: string;
+  meta: Record<string, unknown>;
+}
+
+/** An envelope before the store assigned its `seq`. */
+export type NewEnvelope = Omit<Envelope, 'seq'>;
+
+/** What a client sends to POST /api/v1/messages (the transport already checked its shape). */
+export interface CommandInput {
+  command: string;
+  to?: string;
+  params?: string[];
+  body?: Body;
+  meta?: Record<string, unknown>;
+  txn?: string;
+}
+
+/** Who is acting: one client (device) of one session. */
+export interface Caller {
+  sessionId: number;
+  clientId: number;
+}
+
+/** The answer to a command (SPEC §4). */
+export interface CommandResult {
+  id: string | null;
+  seq: number | null;
+  replies: Envelope[];
+}

@@ -1,0 +1,252 @@
+// The storage contract (DESIGN §1, §3, §6). The store is the source of truth; everything is async
+// so that a PostgreSQL implementation fits the same contract. Methods are verb-first.
+//
+// Delivery storage (SPEC §5, DESIGN §6): a message is one row in a log with a global, never reused
+// sequence (`seq`). A row exists for exactly one reason, its address:
+//   - a channel (channel traffic), optionally also listed under more channels (NICK, QUIT),
+//   - a session (DMs to it, its own NICK), with the sender's session so the sender's other
+//     devices see their DMs too,
+//   - a client (numeric replies, MOTD, state replay).
+// A client's queue is derived: its session's channel events within membership intervals
+// (joined_seq <= seq <= parted_seq), its session's rows, rows it sent to other sessions, and its
+// own rows, merged by seq. Nothing is written per recipient of a channel message.
+import type { Folded } from '../protocol/casefold.js';
+import type { Envelope, NewEnvelope } from '../protocol/types.js';
+
+export interface SessionRow {
+  id: number;
+  nick: string;
+  nickFolded: Folded;
+  /** IRC user part: `~` + first 9 characters of the nick the session was created with */
+  user: string;
+  passwordHash: string | null;
+  away: string | null;
+  /** user modes without the '+', e.g. "i" or "iw" */
+  modes: string;
+  /** ms since epoch */
+  createdAt: number;
+  /** ms since epoch of the last PRIVMSG/NOTICE it sent (WHOIS idle); createdAt at first */
+  lastMessageAt: number;
+  /** ms since epoch of the last request by any of its clients (ACCOUNT_IDLE_TIMEOUT) */
+  lastSeen: number;
+}
+
+export interface ClientRow {
+  id: number;
+  sessionId: number;
+  createdAt: number;
+  lastSeen: number;
+  /** the global seq when the client was created: its queue starts after it */
+  startSeq: number;
+}
+
+export interface ChannelRow {
+  id: number;
+  name: string;
+  nameFolded: Folded;
+  topic: string | null;
+  topicSetBy: string | null;
+  /** ms since epoch */
+  topicSetAt: number | null;
+  /** channel modes without '+', letters only, e.g. "nt" */
+  modes: string;
+  key: string | null;
+  limit: number | null;
+  createdAt: number;
+}
+
+/** An open membership of a session in a channel. */
+export interface MemberRow {
+  sessionId: number;
+  channelId: number;
+  joinedSeq: number;
+  /** member prefix modes, a subset of "ov" */
+  modes: string;
+}
+
+export interface MemberWithSession extends MemberRow {
+  session: SessionRow;
+}
+
+export interface ChannelWithMembership extends MemberRow {
+  channel: ChannelRow;
+}
+
+export interface ChannelWithCount extends ChannelRow {
+  memberCount: number;
+}
+
+/**
+ * Why a log row exists: exactly one address. `alsoChannels` lists further channels whose members
+ * are entitled to the same row (NICK and QUIT are shown once to everyone sharing any channel with
+ * the session); a reader in several of them still gets the row once, since it is one seq.
+ */
+export type EventAddress =
+  | { kind: 'channel'; channelId: number; alsoChannels?: number[] }
+  | {
+      kind: 'session';
+      sessionId: number;
+      /** for DMs: the sender's other clients see the row too (unless sender = recipient) */
+      senderSessionId?: number;
+      /** for DMs: `${min session id}:${max session id}`, the history key */
+      dmPair?: string;
+      alsoChannels?: number[];
+    }
+  | { kind: 'client'; clientId: number };
+
+export interface QueueRead {
+  /** entries in seq order; the queue id of each is its seq */
+  entries: Envelope[];
+  /** true when entries this client was owed may have been dropped before these */
+  gap: boolean;
+}
+
+export interface QueueReadOptions {
+  clientId: number;
+  sessionId: number;
+  /** read entries with seq > after; null = from the oldest entry still kept */
+  after: number | null;
+  limit: number;
+  /** QUEUE_MAX_ENTRIES: when more than this many entries follow `after`, skip to the newest ones */
+  maxEntries: number;
+}
+
+export type HistoryTarget = { kind: 'channel'; channelId: number } | { kind: 'dm'; dmPair: string };
+
+export interface HistoryPage {
+  /** oldest first */
+  messages: Envelope[];
+  hasMore: boolean;
+}
+
+export interface StoredTxn {
+  status: number;
+  response: unknown;
+}
+
+export interface Counts {
+  sessions: number;
+  invisible: number;
+  clients: number;
+  channels: number;
+  opers: number;
+}
+
+export interface PruneResult {
+  queueRowsDeleted: number;
+  historyRowsDeleted: number;
+  channelsPurged: number;
+  txnsDeleted: number;
+}
+
+/** Reads. On the top-level store they see committed data only; inside a transaction, its own. */
+export interface ReadOps {
+  getSession(id: number): Promise<SessionRow | null>;
+  getSessionByNick(nick: Folded): Promise<SessionRow | null>;
+  getClient(id: number): Promise<ClientRow | null>;
+  getClientByTokenHash(tokenHash: string): Promise<ClientRow | null>;
+  listClients(sessionId: number): Promise<ClientRow[]>;
+  getChannel(id: number): Promise<ChannelRow | null>;
+  /** a live (not removed) channel by folded name */
+  getChannelByName(name: Folded): Promise<ChannelRow | null>;
+  /** all live channels with their member counts, by name */
+  listChannels(): Promise<ChannelWithCount[]>;
+  getMembership(sessionId: number, channelId: number): Promise<MemberRow | null>;
+  listMembers(channelId: number): Promise<MemberWithSession[]>;
+  countMembers(channelId: number): Promise<number>;
+  /** the session's open memberships, by channel name */
+  listSessionChannels(sessionId: number): Promise<ChannelWithMembership[]>;
+  /** ids of other sessions sharing at least one channel with this one */
+  listChannelPeers(sessionId: number): Promise<number[]>;
+  /** nicks of live sessions this session has DM history with */
+  listDmPeers(sessionId: number): Promise<string[]>;
+  /** the highest seq ever assigned (0 when none) */
+  latestSeq(): Promise<number>;
+  readQueue(opts: QueueReadOptions): Promise<QueueRead>;
+  /** stored events of a target with seq < before (null = newest), of the given commands */
+  readHistory(
+    target: HistoryTarget,
+    before: number | null,
+    limit: number,
+    commands: readonly string[],
+  ): Promise<HistoryPage>;
+  getTxn(clientId: number, txn: string): Promise<StoredTxn | null>;
+  counts(): Promise<Counts>;
+  /** clients whose lastSeen is older than the given time */
+  listIdleClients(lastSeenBefore: number): Promise<ClientRow[]>;
+  /** sessions with no clients: without a password (any), with one only when idle since `before` */
+  listOrphanSessions(accountIdleBefore: number): Promise<SessionRow[]>;
+  /** true when a write can be committed (health check) */
+  canWrite(): Promise<boolean>;
+}
+
+export interface NewSession {
+  nick: string;
+  nickFolded: Folded;
+  user: string;
+  passwordHash: string | null;
+  modes: string;
+  createdAt: number;
+}
+
+export interface NewChannel {
+  name: string;
+  nameFolded: Folded;
+  modes: string;
+  createdAt: number;
+}
+
+export type SessionPatch = Partial<
+  Pick<SessionRow, 'nick' | 'nickFolded' | 'away' | 'modes' | 'passwordHash' | 'lastMessageAt'>
+>;
+export type ChannelPatch = Partial<
+  Pick<ChannelRow, 'topic' | 'topicSetBy' | 'topicSetAt' | 'modes' | 'key' | 'limit'>
+>;
+
+/** Writes; only available inside `transaction()`. */
+export interface WriteOps {
+  /** throws StoreConflict('nick') when the folded nick is taken */
+  createSession(s: NewSession): Promise<SessionRow>;
+  /** throws StoreConflict('nick') when a new folded nick is taken */
+  updateSession(id: number, patch: SessionPatch): Promise<void>;
+  /** deletes the session, its clients and txns, and closes any open memberships at `endSeq` */
+  deleteSession(id: number, endSeq: number): Promise<void>;
+  createClient(c: { sessionId: number; tokenHash: string; createdAt: number }): Promise<ClientRow>;
+  deleteClient(id: number): Promise<void>;
+  /** sets the client's lastSeen and its session's lastSeen */
+  touchClient(id: number, lastSeen: number): Promise<void>;
+  /** throws StoreConflict('channel') when a live channel has that folded name */
+  createChannel(c: NewChannel): Promise<ChannelRow>;
+  updateChannel(id: number, patch: ChannelPatch): Promise<void>;
+  /** marks the channel removed: its name is free again; its rows are purged later by prune() */
+  removeChannel(id: number, at: number): Promise<void>;
+  addMember(m: MemberRow): Promise<void>;
+  setMemberModes(sessionId: number, channelId: number, modes: string): Promise<void>;
+  /** closes the open interval: the session stays entitled up to and including partedSeq */
+  closeMembership(sessionId: number, channelId: number, partedSeq: number): Promise<void>;
+  /** appends one row to the log; returns the envelope with its seq */
+  appendEvent(e: NewEnvelope, address: EventAddress): Promise<Envelope>;
+  /** throws StoreConflict('txn') if already saved */
+  saveTxn(clientId: number, txn: string, value: StoredTxn, createdAt: number): Promise<void>;
+}
+
+export interface Tx extends ReadOps, WriteOps {}
+
+export interface PruneOptions {
+  now: number;
+  /** session- and client-addressed rows older than this are deleted (QUEUE_MAX_AGE) */
+  queueMaxAgeMs: number;
+  /** PRIVMSG/NOTICE kept per channel and per DM pair (MAX_HISTORY) */
+  maxHistory: number;
+  /** transaction ids are remembered this long (24 h) */
+  txnMaxAgeMs: number;
+}
+
+export interface Store extends ReadOps {
+  readonly kind: 'sqlite' | 'postgres';
+  /** runs fn in one write transaction; commits if it resolves, rolls back if it throws */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** retention (SPEC §9): idempotent, safe to run from several instances at once */
+  prune(opts: PruneOptions): Promise<PruneResult>;
+  close(): Promise<void>;
+}
