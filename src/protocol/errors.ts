@@ -73,3 +73,27 @@ export class StoreUnavailable extends Error {
     this.name = 'StoreUnavailable';
   }
 }
+
+/** The JSON error body of a refusal (SPEC §3); also what a remembered txn replays. */
+export function chatErrorBody(err: ChatError): Record<string, unknown> {
+  const body: Record<string, unknown> = { error: err.code, message: err.message, ...err.extra };
+  if (err.numeric) {
+    body.numeric = err.numeric;
+    body.params = err.params;
+    body.replies = err.replies;
+  }
+  return body;
+}
+
+/** Rebuilds a refusal from a remembered body (txn retries answer the first answer). */
+export function chatErrorFromBody(status: number, body: Record<string, unknown>): ChatError {
+  const err = new ChatError({
+    code: String(body.error),
+    status,
+    message: String(body.message),
+    numeric: typeof body.numeric === 'string' ? body.numeric : undefined,
+    params: Array.isArray(body.params) ? (body.params as string[]) : [],
+  });
+  if (Array.isArray(body.replies)) err.replies = body.replies as Envelope[];
+  return err;
+}

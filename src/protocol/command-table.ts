@@ -1,0 +1,50 @@
+// The static command table (DESIGN §2): one entry per verb; shared checks as data.
+import type { Context } from './context.js';
+import type { CommandInput } from './types.js';
+import { join } from './commands/join.js';
+import { lusers } from './commands/lusers.js';
+import { mode } from './commands/mode.js';
+import { motd } from './commands/motd.js';
+import { list, names } from './commands/names.js';
+import { nick } from './commands/nick.js';
+import { part } from './commands/part.js';
+import { notice, privmsg } from './commands/privmsg.js';
+import { quit } from './commands/quit.js';
+import { away, ping } from './commands/simple.js';
+import { topic } from './commands/topic.js';
+import { who, whois } from './commands/who.js';
+
+export interface CommandSpec {
+  verb: string;
+  handler: (ctx: Context, input: CommandInput) => Promise<void>;
+  /** refusals produce no numerics for the caller (NOTICE, RFC 2812) */
+  silent?: boolean;
+}
+
+const COMMANDS: readonly CommandSpec[] = [
+  { verb: 'PRIVMSG', handler: privmsg },
+  { verb: 'NOTICE', handler: notice, silent: true },
+  { verb: 'JOIN', handler: join },
+  { verb: 'PART', handler: part },
+  { verb: 'NICK', handler: nick },
+  { verb: 'TOPIC', handler: topic },
+  { verb: 'QUIT', handler: quit },
+  { verb: 'PING', handler: ping },
+  { verb: 'MOTD', handler: motd },
+  { verb: 'NAMES', handler: names },
+  { verb: 'LIST', handler: list },
+  { verb: 'WHO', handler: who },
+  { verb: 'WHOIS', handler: whois },
+  { verb: 'LUSERS', handler: lusers },
+  { verb: 'AWAY', handler: away },
+  { verb: 'MODE', handler: mode },
+];
+
+const BY_VERB = new Map(COMMANDS.map((c) => [c.verb, c]));
+if (BY_VERB.size !== COMMANDS.length) throw new Error('duplicate verb in the command table');
+
+export function findCommand(verb: string): CommandSpec | undefined {
+  return BY_VERB.get(verb.toUpperCase());
+}
+
+export const COMMAND_VERBS: readonly string[] = COMMANDS.map((c) => c.verb);

@@ -1,0 +1,27 @@
+// LUSERS (SPEC §4): 251, 252, 254, 255, 265, 266. One server, so local = global.
+import type { Context } from '../context.js';
+import { RPL } from '../numerics.js';
+
+let highestSeen = 0;
+
+export async function lusers(ctx: Context): Promise<void> {
+  await replyLusers(ctx);
+}
+
+export async function replyLusers(ctx: Context): Promise<void> {
+  const c = await ctx.tx.counts();
+  highestSeen = Math.max(highestSeen, c.sessions);
+  const visible = c.sessions - c.invisible;
+  await ctx.reply(
+    RPL.LUSERCLIENT,
+    [],
+    `There are ${visible} users and ${c.invisible} invisible on 1 servers`,
+  );
+  await ctx.reply(RPL.LUSEROP, [String(c.opers)], 'operator(s) online');
+  await ctx.reply(RPL.LUSERCHANNELS, [String(c.channels)], 'channels formed');
+  await ctx.reply(RPL.LUSERME, [], `I have ${c.sessions} clients and 0 servers`);
+  const max = String(highestSeen);
+  const cur = String(c.sessions);
+  await ctx.reply(RPL.LOCALUSERS, [cur, max], `Current local users ${cur}, max ${max}`);
+  await ctx.reply(RPL.GLOBALUSERS, [cur, max], `Current global users ${cur}, max ${max}`);
+}

@@ -1,0 +1,78 @@
+// MODE (SPEC §4, §8). Channel: queries (324+329, ban list 367/368); setting channel modes is built
+// by a later issue, so until then an op gets 472 for each letter and a non-op 482. User: query
+// (221) and setting +i/+w on oneself; +o only comes from OPER.
+import type { ChannelRow } from '../../store/store.js';
+import { fold } from '../casefold.js';
+import type { Context } from '../context.js';
+import { unixSeconds } from '../envelope.js';
+import { ircError } from '../errors.js';
+import { channelModeString, isChanOp, myMembership, requireChannel } from '../lookup.js';
+import { ERR, RPL } from '../numerics.js';
+import type { CommandInput } from '../types.js';
+
+export async function mode(ctx: Context, input: CommandInput): Promise<void> {
+  if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['MODE']);
+  const args = input.params ?? [];
+  if (input.to.startsWith('#')) await channelMode(ctx, await requireChannel(ctx, input.to), args);
+  else await userMode(ctx, input.to, args);
+}
+
+async function channelMode(ctx: Context, channel: ChannelRow, args: string[]): Promise<void> {
+  const [modestring] = args;
+  if (modestring === undefined) {
+    await ctx.reply(RPL.CHANNELMODEIS, [channel.name], channelModeString(channel));
+    await ctx.reply(RPL.CREATIONTIME, [channel.name], unixSeconds(channel.createdAt));
+    return;
+  }
+  if (/^[+-]?b$/.test(modestring) && args.length === 1) {
+    await ctx.reply(RPL.ENDOFBANLIST, [channel.name], 'End of channel ban list');
+    return;
+  }
+  const member = await myMembership(ctx, channel);
+  if (!isChanOp(ctx.session, member)) throw ircError(ERR.CHANOPRIVSNEEDED, [channel.name]);
+  const letter = modestring.replace(/[+-]/g, '')[0] ?? modestring;
+  throw ircError(ERR.UNKNOWNMODE, [letter], `is unknown mode char to me for ${channel.name}`);
+}
+
+const SETTABLE_USER_MODES = new Set(['i', 'w']);
+
+async function userMode(ctx: Context, nick: string, args: string[]): Promise<void> {
+  if (fold(nick) !== ctx.session.nickFolded) {
+    const other = await ctx.tx.getSessionByNick(fold(nick));
+    if (!other) throw ircError(ERR.NOSUCHNICK, [nick]);
+    throw ircError(ERR.USERSDONTMATCH);
+  }
+  const [modestring] = args;
+  if (modestring === undefined) {
+    await ctx.reply(RPL.UMODEIS, [], '+' + ctx.session.modes);
+    return;
+  }
+  const modes = new Set(ctx.session.modes);
+  let sign: '+' | '-' = '+';
+  let applied = '';
+  let appliedSign = '';
+  for (const ch of modestring) {
+    if (ch === '+' || ch === '-') {
+      sign = ch;
+      continue;
+    }
+    const allowed = SETTABLE_USER_MODES.has(ch) || (ch === 'o' && sign === '-');
+    if (!allowed) {
+      if (ch !== 'o') throw ircError(ERR.UMODEUNKNOWNFLAG);
+      continue; // +o only through OPER: ignored, as RFC 2812 says
+    }
+    if ((sign === '+') === modes.has(ch)) continue;
+    if (sign === '+') modes.add(ch);
+    else modes.delete(ch);
+    applied += (appliedSign === sign ? '' : sign) + ch;
+    appliedSign = sign;
+  }
+  if (!applied) return;
+  const next = [...modes].sort().join('');
+  await ctx.tx.updateSession(ctx.session.id, { modes: next });
+  ctx.session = { ...ctx.session, modes: next };
+  await ctx.emit(
+    { command: 'MODE', from: ctx.session.nick, to: ctx.session.nick, body: [applied] },
+    { kind: 'session', sessionId: ctx.session.id },
+  );
+}

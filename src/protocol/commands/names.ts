@@ -1,0 +1,39 @@
+// NAMES and LIST (SPEC §4): secret channels are invisible to non-members.
+import type { ChannelWithCount } from '../../store/store.js';
+import { fold } from '../casefold.js';
+import type { Context } from '../context.js';
+import { isSecret, splitTargets } from '../lookup.js';
+import { globMatch } from '../names.js';
+import { replyEndOfNames, replyNames } from '../names-reply.js';
+import { RPL } from '../numerics.js';
+import type { CommandInput } from '../types.js';
+
+export async function names(ctx: Context, input: CommandInput): Promise<void> {
+  if (input.to) {
+    for (const name of splitTargets(input.to)) {
+      const channel = await ctx.tx.getChannelByName(fold(name));
+      if (channel) await replyNames(ctx, channel);
+      await replyEndOfNames(ctx, channel?.name ?? name);
+    }
+    return;
+  }
+  for (const channel of await ctx.tx.listChannels()) await replyNames(ctx, channel);
+  await replyEndOfNames(ctx, '*');
+}
+
+export async function list(ctx: Context, input: CommandInput): Promise<void> {
+  const mask = input.params?.[0] ?? input.to;
+  const masks = mask ? splitTargets(mask).map((m) => fold(m)) : null;
+  await ctx.reply(RPL.LISTSTART, ['Channel'], 'Users  Name');
+  for (const channel of await visibleChannels(ctx)) {
+    if (masks && !masks.some((m) => globMatch(m, channel.nameFolded))) continue;
+    await ctx.reply(RPL.LIST, [channel.name, String(channel.memberCount)], channel.topic ?? '');
+  }
+  await ctx.reply(RPL.LISTEND, [], 'End of /LIST');
+}
+
+/** Live channels the caller may see: not secret, or the caller is a member. */
+export async function visibleChannels(ctx: Context): Promise<ChannelWithCount[]> {
+  const mine = new Set((await ctx.tx.listSessionChannels(ctx.session.id)).map((c) => c.channelId));
+  return (await ctx.tx.listChannels()).filter((c) => !isSecret(c) || mine.has(c.id));
+}

@@ -1,0 +1,28 @@
+// PART (SPEC §4): to all members including the leaver; an empty channel is removed.
+import type { ChannelRow } from '../../store/store.js';
+import { closeMembership } from '../channel-leave.js';
+import type { Context } from '../context.js';
+import { ircError } from '../errors.js';
+import { myMembership, requireChannel, splitTargets } from '../lookup.js';
+import { ERR } from '../numerics.js';
+import { eachTarget } from '../targets.js';
+import type { CommandInput } from '../types.js';
+import { textLines } from '../validate.js';
+
+export async function part(ctx: Context, input: CommandInput): Promise<void> {
+  if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['PART']);
+  const reason = textLines(input.body).slice(0, 1);
+  await eachTarget(ctx, splitTargets(input.to), async (name) => {
+    const channel = await requireChannel(ctx, name);
+    if (!(await myMembership(ctx, channel))) throw ircError(ERR.NOTONCHANNEL, [channel.name]);
+    await partChannel(ctx, channel, reason);
+  });
+}
+
+export async function partChannel(ctx: Context, channel: ChannelRow, reason: string[]) {
+  const event = await ctx.emit(ctx.fromMe('PART', channel.name, reason), {
+    kind: 'channel',
+    channelId: channel.id,
+  });
+  await closeMembership(ctx, ctx.session.id, channel, event.seq);
+}

@@ -1,0 +1,40 @@
+// TOPIC (SPEC §4): without body a query (331 or 332+333); with body sets it ("" clears).
+import type { Context } from '../context.js';
+import { badRequest, ircError } from '../errors.js';
+import { isChanOp, isSecret, myMembership, requireChannel } from '../lookup.js';
+import { TOPIC_MAX } from '../names.js';
+import { ERR, RPL } from '../numerics.js';
+import { replyTopic } from '../topic-reply.js';
+import type { CommandInput } from '../types.js';
+import { textLines } from '../validate.js';
+
+export async function topic(ctx: Context, input: CommandInput): Promise<void> {
+  if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['TOPIC']);
+  const channel = await requireChannel(ctx, input.to);
+  const member = await myMembership(ctx, channel);
+  const lines = textLines(input.body);
+  if (lines.length === 0) {
+    if (!member && isSecret(channel)) throw ircError(ERR.NOTONCHANNEL, [channel.name]);
+    if (!(await replyTopic(ctx, channel))) {
+      await ctx.reply(RPL.NOTOPIC, [channel.name], 'No topic is set');
+    }
+    return;
+  }
+  if (!member) throw ircError(ERR.NOTONCHANNEL, [channel.name]);
+  if (channel.modes.includes('t') && !isChanOp(ctx.session, member)) {
+    throw ircError(ERR.CHANOPRIVSNEEDED, [channel.name]);
+  }
+  const text = lines.join(' ');
+  if ([...text].length > TOPIC_MAX) {
+    throw badRequest('topic_too_long', `a topic is at most ${TOPIC_MAX} characters (TOPICLEN)`);
+  }
+  await ctx.tx.updateChannel(channel.id, {
+    topic: text === '' ? null : text,
+    topicSetBy: text === '' ? null : ctx.session.nick,
+    topicSetAt: text === '' ? null : ctx.now(),
+  });
+  await ctx.emit(ctx.fromMe('TOPIC', channel.name, [text]), {
+    kind: 'channel',
+    channelId: channel.id,
+  });
+}

@@ -1,0 +1,69 @@
+// WHO and WHOIS (SPEC §4). Invisible (+i) users are only found by those sharing a channel.
+import type { SessionRow } from '../../store/store.js';
+import { fold } from '../casefold.js';
+import type { Context } from '../context.js';
+import { unixSeconds } from '../envelope.js';
+import { ircError } from '../errors.js';
+import { hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
+import { globMatch } from '../names.js';
+import { ERR, RPL } from '../numerics.js';
+import type { CommandInput } from '../types.js';
+
+export async function who(ctx: Context, input: CommandInput): Promise<void> {
+  const mask = input.to ?? input.params?.[0] ?? '*';
+  if (mask.startsWith('#')) await whoChannel(ctx, mask);
+  else await whoMask(ctx, mask);
+  await ctx.reply(RPL.ENDOFWHO, [mask], 'End of WHO list');
+}
+
+async function whoChannel(ctx: Context, name: string): Promise<void> {
+  const channel = await ctx.tx.getChannelByName(fold(name));
+  if (!channel) return;
+  const inside = Boolean(await ctx.tx.getMembership(ctx.session.id, channel.id));
+  if (isSecret(channel) && !inside) return;
+  for (const m of await ctx.tx.listMembers(channel.id)) {
+    if (!inside && m.session.modes.includes('i')) continue;
+    await replyWho(ctx, channel.name, m.session, prefixOf(m.modes));
+  }
+}
+
+async function whoMask(ctx: Context, mask: string): Promise<void> {
+  const pattern = fold(mask);
+  const peers = new Set(await ctx.tx.listChannelPeers(ctx.session.id));
+  for (const s of await ctx.tx.listSessions()) {
+    if (!globMatch(pattern, s.nickFolded)) continue;
+    if (s.modes.includes('i') && s.id !== ctx.session.id && !peers.has(s.id)) continue;
+    await replyWho(ctx, '*', s, '');
+  }
+}
+
+async function replyWho(ctx: Context, channel: string, s: SessionRow, prefix: string) {
+  const flags = (s.away ? 'G' : 'H') + (s.modes.includes('o') ? '*' : '') + prefix;
+  await ctx.reply(
+    RPL.WHOREPLY,
+    [channel, s.user, hostOf(s, ctx.server), ctx.server, s.nick, flags],
+    `0 ${s.nick}`,
+  );
+}
+
+export async function whois(ctx: Context, input: CommandInput): Promise<void> {
+  const nick = input.to ?? input.params?.[0];
+  if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
+  const s = await requireSession(ctx, nick);
+  await ctx.reply(RPL.WHOISUSER, [s.nick, s.user, hostOf(s, ctx.server), '*'], s.nick);
+  const mine = new Set((await ctx.tx.listSessionChannels(ctx.session.id)).map((c) => c.channelId));
+  const shown = (await ctx.tx.listSessionChannels(s.id))
+    .filter((c) => !isSecret(c.channel) || mine.has(c.channelId))
+    .map((c) => prefixOf(c.modes) + c.channel.name);
+  if (shown.length) await ctx.reply(RPL.WHOISCHANNELS, [s.nick], shown.join(' '));
+  await ctx.reply(RPL.WHOISSERVER, [s.nick, ctx.server], `${ctx.env.settings.networkName} server`);
+  if (s.away !== null) await ctx.reply(RPL.AWAY, [s.nick], s.away);
+  if (s.modes.includes('o')) await ctx.reply(RPL.WHOISOPERATOR, [s.nick], 'is an IRC operator');
+  const idle = Math.max(0, Math.floor((ctx.now() - s.lastMessageAt) / 1000));
+  await ctx.reply(
+    RPL.WHOISIDLE,
+    [s.nick, String(idle), unixSeconds(s.createdAt)],
+    'seconds idle, signon time',
+  );
+  await ctx.reply(RPL.ENDOFWHOIS, [s.nick], 'End of /WHOIS list');
+}

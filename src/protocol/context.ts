@@ -1,0 +1,124 @@
+// What a command handler gets (DESIGN §2): the caller, the transaction, the clock, and two ways to
+// produce output — reply() for numerics to the calling client, emit() for events to channels and
+// sessions. It also gathers which channels/sessions/clients must be woken after commit.
+import type { BusNote } from '../bus/bus.js';
+import type { EventAddress, SessionRow, Tx } from '../store/store.js';
+import type { CoreEnv } from './core-env.js';
+import { makeEnvelope, type EnvelopeFields } from './envelope.js';
+import type { Body, Envelope } from './types.js';
+import type { ChatError } from './errors.js';
+
+/** Channels, sessions and clients that got rows, and clients that were revoked. */
+export class WakeSet {
+  readonly channels = new Set<number>();
+  readonly sessions = new Set<number>();
+  readonly clients = new Set<number>();
+  readonly revoked = new Set<number>();
+  maxSeq = 0;
+
+  note(address: EventAddress, seq: number): void {
+    this.maxSeq = Math.max(this.maxSeq, seq);
+    if (address.kind === 'channel') this.channels.add(address.channelId);
+    else if (address.kind === 'client') this.clients.add(address.clientId);
+    else {
+      this.sessions.add(address.sessionId);
+      if (address.senderSessionId !== undefined) this.sessions.add(address.senderSessionId);
+    }
+    if (address.kind !== 'client') for (const c of address.alsoChannels ?? []) this.channels.add(c);
+  }
+
+  isEmpty(): boolean {
+    return (
+      this.channels.size + this.sessions.size + this.clients.size + this.revoked.size === 0
+    );
+  }
+
+  toNote(): BusNote {
+    const note: BusNote = { seq: this.maxSeq };
+    if (this.channels.size) note.channels = [...this.channels];
+    if (this.sessions.size) note.sessions = [...this.sessions];
+    if (this.clients.size) note.clients = [...this.clients];
+    if (this.revoked.size) note.revoked = [...this.revoked];
+    return note;
+  }
+}
+
+/** Output of work done inside one transaction. */
+export class Output {
+  readonly wake = new WakeSet();
+  readonly replies: Envelope[] = [];
+  /** the first event (not reply) stored: its id and seq answer the POST */
+  first: Envelope | null = null;
+  /** set when every target of a multi-target command was refused (already queued as replies) */
+  failure: ChatError | null = null;
+  /** the caller's own session ended (QUIT): nothing more may be written for its client */
+  ended = false;
+}
+
+export class Context {
+  constructor(
+    readonly env: CoreEnv,
+    readonly tx: Tx,
+    /** the caller's session as it was when the command started; handlers update it on NICK */
+    public session: SessionRow,
+    readonly clientId: number,
+    readonly out: Output = new Output(),
+  ) {}
+
+  /** NOTICE never produces replies, not even refusals (RFC 2812) */
+  silent = false;
+
+  get server(): string {
+    return this.env.settings.serverName;
+  }
+
+  now(): number {
+    return this.env.now();
+  }
+
+  /** Queues a numeric (or PONG…) to the calling client only, from the server. */
+  async reply(command: string, params: string[], text?: string): Promise<Envelope> {
+    const fields: EnvelopeFields = {
+      command,
+      from: this.server,
+      to: this.session.nick,
+      params,
+      body: text === undefined ? [] : [text],
+    };
+    return this.replyEnvelope(fields);
+  }
+
+  /** Queues a refusal's numeric to the caller (unless silent). */
+  async refuse(err: ChatError): Promise<void> {
+    if (err.numeric && !this.silent) await this.reply(err.numeric, err.params, err.message);
+  }
+
+  /** Queues an arbitrary envelope to the calling client only (state replay, PONG). */
+  async replyEnvelope(fields: EnvelopeFields): Promise<Envelope> {
+    const env = await this.append(fields, { kind: 'client', clientId: this.clientId });
+    this.out.replies.push(env);
+    return env;
+  }
+
+  /** Stores an event for its address (channel members, a session, …). */
+  async emit(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
+    const env = await this.append(fields, address);
+    this.out.first ??= env;
+    return env;
+  }
+
+  private async append(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
+    const stored = await this.tx.appendEvent(
+      makeEnvelope(fields, this.env.newId(), this.now()),
+      address,
+    );
+    this.out.wake.note(address, stored.seq);
+    this.env.observer.messageStored(stored.command);
+    return stored;
+  }
+
+  /** Event from the caller (its nick as `from`). */
+  fromMe(command: string, to: string, body: Body = [], extra: Partial<EnvelopeFields> = {}) {
+    return { command, from: this.session.nick, to, body, ...extra };
+  }
+}

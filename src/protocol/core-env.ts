@@ -1,0 +1,29 @@
+// What the core needs from the outside world: the store, the bus, a clock, an id source, and the
+// handful of settings that shape IRC behaviour. Injected, so tests control time and ids.
+import type { Bus } from '../bus/bus.js';
+import type { Store } from '../store/store.js';
+import type { CoreObserver } from './observer.js';
+
+export interface CoreSettings {
+  serverName: string;
+  networkName: string;
+  version: string;
+  motd: string;
+  maxChannels: number;
+  maxMessageSize: number;
+  maxLines: number;
+  hashcashBits: number;
+}
+
+export interface CoreEnv {
+  store: Store;
+  bus: Bus;
+  settings: CoreSettings;
+  observer: CoreObserver;
+  /** ms since epoch */
+  now(): number;
+  /** a fresh UUID for an envelope */
+  newId(): string;
+  /** when this server process started (RPL_CREATED) */
+  startedAt: number;
+}

@@ -1,0 +1,236 @@
+// The protocol core's facade (ChatCore): everything a transport may ask, with IRC rules applied
+// here and nowhere else.
+import type {
+  ChannelListItem,
+  ClientView,
+  HistoryView,
+  MemberView,
+  ServerInfo,
+  SessionCreated,
+  StateView,
+} from '../shared/api-types.js';
+import type { SessionRow } from '../store/store.js';
+import { fold } from './casefold.js';
+import type { ChatCore, HistoryQuery } from './chat-core.js';
+import type { CoreEnv } from './core-env.js';
+import { Context } from './context.js';
+import { Dispatcher, sessionGone } from './dispatch.js';
+import { ChatError, ircError, StoreConflict } from './errors.js';
+import { channelModeString, dmPair, isSecret, prefixOf } from './lookup.js';
+import { isValidNick } from './names.js';
+import { ERR } from './numerics.js';
+import { replayChannelState } from './replay.js';
+import { endSession } from './session-end.js';
+import { hashToken, newToken } from './tokens.js';
+import type { Caller, CommandInput, CommandResult } from './types.js';
+import { sendWelcome } from './welcome.js';
+import { visibleChannels } from './commands/names.js';
+
+/** last_seen is written at most this often per client: a poll loop must not be a write loop. */
+const TOUCH_EVERY_MS = 2_000;
+const HISTORY_COMMANDS = ['PRIVMSG', 'NOTICE'] as const;
+
+export class Core implements ChatCore {
+  readonly dispatcher: Dispatcher;
+
+  constructor(readonly env: CoreEnv) {
+    this.dispatcher = new Dispatcher(env);
+  }
+
+  private get store() {
+    return this.env.store;
+  }
+
+  async createSession(nick: string): Promise<SessionCreated> {
+    if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
+    if (!isValidNick(nick)) throw ircError(ERR.ERRONEUSNICKNAME, [nick]);
+    const token = newToken();
+    const now = this.env.now();
+    const done = await this.store.transaction(async (tx) => {
+      let session: SessionRow;
+      try {
+        session = await tx.createSession({
+          nick,
+          nickFolded: fold(nick),
+          user: '~' + nick.slice(0, 9),
+          passwordHash: null,
+          modes: 'i',
+          createdAt: now,
+        });
+      } catch (err) {
+        if (err instanceof StoreConflict) throw ircError(ERR.NICKNAMEINUSE, [nick]);
+        throw err;
+      }
+      const client = await tx.createClient({
+        sessionId: session.id,
+        tokenHash: hashToken(token),
+        createdAt: now,
+      });
+      const ctx = new Context(this.env, tx, session, client.id);
+      await sendWelcome(ctx);
+      return { session, client, out: ctx.out };
+    });
+    await this.dispatcher.publish(done.out.wake);
+    return { id: done.session.id, client_id: done.client.id, nick: done.session.nick, token };
+  }
+
+  async authenticate(token: string): Promise<Caller | null> {
+    const client = await this.store.getClientByTokenHash(hashToken(token));
+    if (!client) return null;
+    const now = this.env.now();
+    if (now - client.lastSeen >= TOUCH_EVERY_MS) {
+      await this.store.transaction((tx) => tx.touchClient(client.id, now));
+    }
+    return { sessionId: client.sessionId, clientId: client.id };
+  }
+
+  execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
+    return this.dispatcher.execute(caller, input);
+  }
+
+  async state(caller: Caller, replay: boolean): Promise<StateView> {
+    if (replay) {
+      await this.dispatcher.serial.run(caller.sessionId, () =>
+        this.dispatcher.withContext(caller, replayChannelState),
+      );
+    }
+    const session = await this.requireSession(caller);
+    const channels = await this.store.listSessionChannels(session.id);
+    return {
+      id: session.id,
+      client_id: caller.clientId,
+      nick: session.nick,
+      away: session.away,
+      modes: '+' + session.modes,
+      channels: channels.map(({ channel }) => ({
+        id: channel.id,
+        name: channel.name,
+        topic: channel.topic,
+        modes: channelModeString(channel),
+      })),
+      dms: await this.store.listDmPeers(session.id),
+    };
+  }
+
+  async listClients(caller: Caller): Promise<ClientView[]> {
+    return (await this.store.listClients(caller.sessionId)).map((c) => ({
+      client_id: c.id,
+      created_at: new Date(c.createdAt).toISOString(),
+      last_seen: new Date(c.lastSeen).toISOString(),
+      current: c.id === caller.clientId,
+    }));
+  }
+
+  async revokeClient(caller: Caller, clientId: number): Promise<void> {
+    const client = await this.store.getClient(clientId);
+    if (!client || client.sessionId !== caller.sessionId) {
+      throw new ChatError({
+        code: 'no_such_client',
+        status: 404,
+        message: `no client ${clientId} in this session`,
+      });
+    }
+    await this.removeClient(caller, clientId, 'Logged out');
+  }
+
+  logout(caller: Caller): Promise<void> {
+    return this.removeClient(caller, caller.clientId, 'Logged out');
+  }
+
+  /** Deletes one client; ends the session when it was the last one (SPEC §3 logout). */
+  removeClient(caller: Caller, clientId: number, reason: string): Promise<void> {
+    return this.dispatcher.serial.run(caller.sessionId, async () => {
+      await this.dispatcher.withContext(caller, async (ctx) => {
+        const clients = await ctx.tx.listClients(ctx.session.id);
+        const last = clients.length === 1 && clients[0]?.id === clientId;
+        if (last && ctx.session.passwordHash === null) {
+          await endSession(ctx, ctx.session, reason);
+        } else {
+          await ctx.tx.deleteClient(clientId);
+          ctx.out.wake.revoked.add(clientId);
+        }
+      });
+    });
+  }
+
+  /** Ends a session as QUIT with the given reason (idle expiry, KILL). */
+  endSessionById(sessionId: number, reason: string): Promise<void> {
+    const caller = { sessionId, clientId: 0 };
+    return this.dispatcher.serial.run(sessionId, async () => {
+      try {
+        await this.dispatcher.withContext(caller, (ctx) => endSession(ctx, ctx.session, reason));
+      } catch (err) {
+        if (!(err instanceof ChatError && err.status === 401)) throw err; // already gone
+      }
+    });
+  }
+
+  async listChannels(caller: Caller): Promise<ChannelListItem[]> {
+    const { value } = await this.dispatcher.withContext(caller, visibleChannels);
+    return value.map((c) => ({ name: c.name, topic: c.topic, members: c.memberCount }));
+  }
+
+  async listMembers(caller: Caller, channelName: string): Promise<MemberView[]> {
+    const channel = await this.visibleChannel(caller, channelName);
+    const members = await this.store.listMembers(channel.id);
+    return members
+      .map((m) => ({ nick: m.session.nick, prefix: prefixOf(m.modes), away: m.session.away }))
+      .sort((a, b) => rank(a.prefix) - rank(b.prefix) || cmp(fold(a.nick), fold(b.nick)));
+  }
+
+  async history(caller: Caller, q: HistoryQuery): Promise<HistoryView> {
+    let page;
+    if (q.target.startsWith('#')) {
+      const channel = await this.visibleChannel(caller, q.target);
+      if (!(await this.store.getMembership(caller.sessionId, channel.id))) {
+        throw ircError(ERR.NOTONCHANNEL, [channel.name]);
+      }
+      const target = { kind: 'channel' as const, channelId: channel.id };
+      page = await this.store.readHistory(target, q.before, q.limit, HISTORY_COMMANDS);
+    } else {
+      const peer = await this.store.getSessionByNick(fold(q.target));
+      if (!peer) throw ircError(ERR.NOSUCHNICK, [q.target]);
+      const target = { kind: 'dm' as const, dmPair: dmPair(caller.sessionId, peer.id) };
+      page = await this.store.readHistory(target, q.before, q.limit, HISTORY_COMMANDS);
+    }
+    return { messages: page.messages, has_more: page.hasMore };
+  }
+
+  async serverInfo(): Promise<ServerInfo> {
+    const s = this.env.settings;
+    const counts = await this.store.counts();
+    return {
+      name: s.serverName,
+      version: s.version,
+      motd: s.motd,
+      users: counts.sessions,
+      hashcash_bits: s.hashcashBits,
+    };
+  }
+
+  /** A channel the caller may know exists: 404 for unknown and for secret ones it is not in. */
+  private async visibleChannel(caller: Caller, name: string) {
+    const channel = name.startsWith('#') ? await this.store.getChannelByName(fold(name)) : null;
+    if (
+      !channel ||
+      (isSecret(channel) && !(await this.store.getMembership(caller.sessionId, channel.id)))
+    ) {
+      throw ircError(ERR.NOSUCHCHANNEL, [name]);
+    }
+    return channel;
+  }
+
+  private async requireSession(caller: Caller): Promise<SessionRow> {
+    const session = await this.store.getSession(caller.sessionId);
+    if (!session) throw sessionGone();
+    return session;
+  }
+}
+
+function rank(prefix: string): number {
+  return prefix === '@' ? 0 : prefix === '+' ? 1 : 2;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,120 @@
+// One dispatch path (DESIGN §2): resolve the verb, run it in one transaction inside the session's
+// serial queue, publish wake-ups after commit, and turn refusals into queued numerics.
+import type { Caller, CommandInput, CommandResult } from './types.js';
+import { findCommand, type CommandSpec } from './command-table.js';
+import { Context, type Output, type WakeSet } from './context.js';
+import type { CoreEnv } from './core-env.js';
+import { ChatError, chatErrorBody, chatErrorFromBody, ircError } from './errors.js';
+import { ERR } from './numerics.js';
+import { SerialQueue } from './serial.js';
+import { validateInput } from './validate.js';
+
+export function sessionGone(): ChatError {
+  return new ChatError({ code: 'invalid_token', status: 401, message: 'the session has ended' });
+}
+
+export class Dispatcher {
+  readonly serial = new SerialQueue();
+
+  constructor(private readonly env: CoreEnv) {}
+
+  execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
+    return this.serial.run(caller.sessionId, () => this.run(caller, input));
+  }
+
+  /** Runs fn in a transaction with a context for the caller; publishes wake-ups after commit. */
+  async withContext<T>(
+    caller: Caller,
+    fn: (ctx: Context) => Promise<T>,
+    silent = false,
+  ): Promise<{ value: T; out: Output }> {
+    const done = await this.env.store.transaction(async (tx) => {
+      const session = await tx.getSession(caller.sessionId);
+      if (!session) throw sessionGone();
+      const ctx = new Context(this.env, tx, session, caller.clientId);
+      ctx.silent = silent;
+      const value = await fn(ctx);
+      return { value, out: ctx.out };
+    });
+    await this.publish(done.out.wake);
+    return done;
+  }
+
+  async publish(wake: WakeSet): Promise<void> {
+    if (wake.isEmpty()) return;
+    // The bus only wakes readers; a lost note costs latency, never data (DESIGN §1).
+    await this.env.bus.publish(wake.toNote()).catch(() => undefined);
+  }
+
+  private async run(caller: Caller, input: CommandInput): Promise<CommandResult> {
+    if (input.txn !== undefined) {
+      const prior = await this.env.store.getTxn(caller.clientId, input.txn);
+      if (prior) return replayTxn(prior.status, prior.response);
+    }
+    const spec = findCommand(input.command);
+    let done: { value: CommandResult | ChatError; out: Output };
+    try {
+      done = await this.withContext(caller, (ctx) => this.handle(ctx, spec, input), spec?.silent);
+    } catch (err) {
+      if (err instanceof ChatError) await this.refuse(caller, input, spec, err);
+      throw err;
+    }
+    if (done.value instanceof ChatError) throw done.value;
+    return done.value;
+  }
+
+  private async handle(
+    ctx: Context,
+    spec: CommandSpec | undefined,
+    input: CommandInput,
+  ): Promise<CommandResult | ChatError> {
+    validateInput(input, this.env.settings);
+    if (!spec) throw ircError(ERR.UNKNOWNCOMMAND, [input.command]);
+    await spec.handler(ctx, input);
+    const out = ctx.out;
+    let answer: CommandResult | ChatError;
+    if (out.failure) {
+      out.failure.replies = out.replies;
+      answer = out.failure;
+    } else {
+      answer = { id: out.first?.id ?? null, seq: out.first?.seq ?? null, replies: out.replies };
+    }
+    if (input.txn !== undefined && !out.ended) {
+      await ctx.tx.saveTxn(ctx.clientId, input.txn, txnRecord(answer), ctx.now());
+    }
+    return answer;
+  }
+
+  /** Queues the refusal's numeric to the caller (not for NOTICE) and remembers the txn. */
+  private async refuse(
+    caller: Caller,
+    input: CommandInput,
+    spec: CommandSpec | undefined,
+    err: ChatError,
+  ): Promise<void> {
+    if (err.status === 401) return; // the session is gone: nobody to queue to
+    const { out } = await this.withContext(
+      caller,
+      async (ctx) => {
+        await ctx.refuse(err);
+        err.replies = ctx.out.replies;
+        if (input.txn !== undefined) {
+          await ctx.tx.saveTxn(ctx.clientId, input.txn, txnRecord(err), ctx.now());
+        }
+      },
+      spec?.silent,
+    );
+    err.replies = out.replies;
+  }
+}
+
+function txnRecord(answer: CommandResult | ChatError) {
+  return answer instanceof ChatError
+    ? { status: answer.status, response: chatErrorBody(answer) }
+    : { status: 200, response: answer };
+}
+
+function replayTxn(status: number, response: unknown): CommandResult {
+  if (status === 200) return response as CommandResult;
+  throw chatErrorFromBody(status, response as Record<string, unknown>);
+}

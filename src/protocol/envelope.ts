@@ -1,0 +1,29 @@
+// Building envelopes and mapping IRC numerics onto them (SPEC §2).
+import type { Body, NewEnvelope } from './types.js';
+
+export interface EnvelopeFields {
+  command: string;
+  from: string;
+  to: string;
+  params?: string[];
+  body?: Body;
+  meta?: Record<string, unknown>;
+}
+
+export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewEnvelope {
+  return {
+    id,
+    command: f.command,
+    from: f.from,
+    to: f.to,
+    params: f.params ?? [],
+    body: f.body ?? [],
+    ts: new Date(nowMs).toISOString(),
+    meta: f.meta ?? {},
+  };
+}
+
+/** Seconds since epoch as IRC prints them (333, 317, 329). */
+export function unixSeconds(ms: number): string {
+  return String(Math.floor(ms / 1000));
+}

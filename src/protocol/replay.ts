@@ -1,0 +1,14 @@
+// The channel-state replay (SPEC §3): for each channel the session is in, JOIN, 332/333, 353/366,
+// queued to one client, so a device that attaches later knows where it is.
+import type { Context } from './context.js';
+import { replyEndOfNames, replyNames } from './names-reply.js';
+import { replyTopic } from './topic-reply.js';
+
+export async function replayChannelState(ctx: Context): Promise<void> {
+  for (const { channel } of await ctx.tx.listSessionChannels(ctx.session.id)) {
+    await ctx.replyEnvelope(ctx.fromMe('JOIN', channel.name));
+    await replyTopic(ctx, channel);
+    await replyNames(ctx, channel);
+    await replyEndOfNames(ctx, channel.name);
+  }
+}

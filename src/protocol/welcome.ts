@@ -1,0 +1,41 @@
+// The welcome burst every new client's queue starts with (SPEC §3): 001–005, LUSERS, MOTD.
+import type { Context } from './context.js';
+import { hostOf } from './lookup.js';
+import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './names.js';
+import { RPL } from './numerics.js';
+import { replyLusers } from './commands/lusers.js';
+import { replyMotd } from './commands/motd.js';
+
+export const USER_MODES = 'iow';
+export const CHANNEL_MODES = 'biklmnostv';
+
+export function isupportTokens(networkName: string): string[] {
+  return [
+    'CASEMAPPING=rfc1459',
+    'CHANTYPES=#',
+    `NICKLEN=${NICK_MAX}`,
+    `CHANNELLEN=${CHANNEL_MAX}`,
+    `TOPICLEN=${TOPIC_MAX}`,
+    'PREFIX=(ov)@+',
+    'CHANMODES=b,k,l,imnst',
+    `NETWORK=${networkName}`,
+    'MODES=4',
+  ];
+}
+
+export async function sendWelcome(ctx: Context): Promise<void> {
+  const s = ctx.env.settings;
+  const me = ctx.session;
+  const mask = `${me.nick}!${me.user}@${hostOf(me, s.serverName)}`;
+  await ctx.reply(RPL.WELCOME, [], `Welcome to the ${s.networkName} Network, ${mask}`);
+  await ctx.reply(RPL.YOURHOST, [], `Your host is ${s.serverName}, running version ${s.version}`);
+  await ctx.reply(
+    RPL.CREATED,
+    [],
+    `This server was created ${new Date(ctx.env.startedAt).toUTCString()}`,
+  );
+  await ctx.reply(RPL.MYINFO, [s.serverName, s.version, USER_MODES], CHANNEL_MODES);
+  await ctx.reply(RPL.ISUPPORT, isupportTokens(s.networkName), 'are supported by this server');
+  await replyLusers(ctx);
+  await replyMotd(ctx);
+}
