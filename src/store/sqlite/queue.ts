@@ -1,0 +1,159 @@
+// The hot path: a client's queue, derived at read time (DESIGN §6). One compound SELECT of seqs
+// over index range scans (one arm per membership interval and per source), the limit written
+// into the SQL text, then the rows joined back by seq. All statements run in one read snapshot.
+import type { Envelope } from '../../protocol/types.js';
+import type { QueueRead, QueueReadOptions } from '../store.js';
+import type { StatementCache } from './connection.js';
+import { toEnvelope } from './rows.js';
+
+interface Interval {
+  channel_id: number;
+  joined_seq: number;
+  parted_seq: number | null;
+  rotated_upto: number;
+}
+
+interface Head {
+  start_seq: number;
+  rotated_upto: number;
+  floor: number | null;
+}
+
+/** What one read is about; `c` is the effective cursor (exclusive). */
+interface QueueQuery {
+  clientId: number;
+  sessionId: number;
+  intervals: Interval[];
+  c: number;
+}
+
+// SQLite refuses compound SELECTs of more than 500 arms (SQLITE_MAX_COMPOUND_SELECT):
+// 3 fixed arms + 2 per interval must stay below it, so larger sets are split and merged in JS.
+const INTERVALS_PER_STATEMENT = 240;
+// an open interval's upper bound; bound as a number, compared with integer seqs
+const NO_END = Number.MAX_SAFE_INTEGER;
+
+const HEAD_SQL = `SELECT c.start_seq, s.rotated_upto,
+    (SELECT value FROM meta WHERE key = 'age_floor') AS floor
+  FROM clients c JOIN sessions s ON s.id = c.session_id
+  WHERE c.id = ? AND c.session_id = ?`;
+
+const INTERVALS_SQL = `SELECT m.channel_id, m.joined_seq, m.parted_seq, ch.rotated_upto
+  FROM memberships m JOIN channels ch ON ch.id = m.channel_id
+  WHERE m.session_id = ? AND (m.parted_seq IS NULL OR m.parted_seq > ?)`;
+
+const FIXED_ARMS = [
+  'SELECT seq FROM events WHERE session_id = ? AND seq > ?',
+  // a self-DM is addressed to the sender's own session: the session arm already has it
+  'SELECT seq FROM events WHERE sender_session_id = ? AND session_id IS NOT ? AND seq > ?',
+  'SELECT seq FROM events WHERE client_id = ? AND seq > ?',
+];
+const INTERVAL_ARMS = [
+  'SELECT seq FROM events WHERE channel_id = ? AND seq > ? AND seq <= ?',
+  'SELECT seq FROM event_channels WHERE channel_id = ? AND seq > ? AND seq <= ?',
+];
+
+const BY_SEQS_SQL = `SELECT seq, data FROM events
+  WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`;
+
+/** entries after the effective cursor, in seq order, with the gap rules of SPEC §5 */
+export function readQueue(st: StatementCache, opts: QueueReadOptions): QueueRead {
+  const head = st.get(HEAD_SQL).get(opts.clientId, opts.sessionId) as Head | undefined;
+  if (head === undefined || opts.limit <= 0) return { entries: [], gap: false };
+  const floor = head.floor ?? 0;
+  const c = Math.max(opts.after ?? 0, head.start_seq, floor);
+  // `after: null` means "from the oldest kept", so only an explicit cursor can miss entries;
+  // a client created after the floor was never owed what lies below it.
+  let gap = opts.after !== null && opts.after < floor && head.start_seq < floor;
+  // DM rows of this session rotated out of history after the cursor
+  if (head.rotated_upto > c) gap = true;
+  const intervals = st.get(INTERVALS_SQL).all(opts.sessionId, c) as Interval[];
+  for (const iv of intervals) {
+    if (Math.max(c, iv.joined_seq - 1) < iv.rotated_upto) gap = true;
+  }
+  const q: QueueQuery = { clientId: opts.clientId, sessionId: opts.sessionId, intervals, c };
+  let entries = readEntries(st, q, opts.limit);
+  if (opts.maxEntries > 0 && (entries.length === opts.limit || entries.length > opts.maxEntries)) {
+    const skipTo = findSkipCursor(st, q, opts.maxEntries);
+    if (skipTo !== null) {
+      entries = readEntries(st, { ...q, c: skipTo }, opts.limit);
+      gap = true;
+    }
+  }
+  return { entries, gap };
+}
+
+/**
+ * When more than maxEntries entries follow the cursor, the cursor that leaves exactly the newest
+ * maxEntries of them (SPEC §5: skip to the newest, report a gap); null when within the cap.
+ */
+function findSkipCursor(st: StatementCache, q: QueueQuery, maxEntries: number): number | null {
+  const seqs = selectSeqs(st, q, maxEntries + 1, 'DESC');
+  return seqs.length > maxEntries ? (seqs[maxEntries] ?? null) : null;
+}
+
+function readEntries(st: StatementCache, q: QueueQuery, limit: number): Envelope[] {
+  if (q.intervals.length <= INTERVALS_PER_STATEMENT) {
+    // common case: one statement selects the seqs and joins the rows back
+    const k = q.intervals.length;
+    const stmt = st.keyed(`queue:rows:${k}:${limit}`, () => queueRowsSql(k, limit));
+    const rows = stmt.raw().all(...bindArgs(q, q.intervals, true)) as [number, string][];
+    return rows.map(([seq, data]) => toEnvelope<Envelope>(seq, data));
+  }
+  const seqs = selectSeqs(st, q, limit, 'ASC');
+  const rows = st.get(BY_SEQS_SQL).raw().all(JSON.stringify(seqs)) as [number, string][];
+  return rows.map(([seq, data]) => toEnvelope<Envelope>(seq, data));
+}
+
+/** up to `limit` seqs after the cursor, in `dir` order, split over statements if needed */
+function selectSeqs(
+  st: StatementCache,
+  q: QueueQuery,
+  limit: number,
+  dir: 'ASC' | 'DESC',
+): number[] {
+  const parts: number[][] = [];
+  for (let i = 0; i === 0 || i < q.intervals.length; i += INTERVALS_PER_STATEMENT) {
+    const chunk = q.intervals.slice(i, i + INTERVALS_PER_STATEMENT);
+    const fixed = i === 0;
+    const key = `queue:seqs:${chunk.length}:${fixed ? 1 : 0}:${limit}:${dir}`;
+    const stmt = st.keyed(key, () => seqsSql(chunk.length, fixed, limit, dir));
+    parts.push(stmt.pluck().all(...bindArgs(q, chunk, fixed)) as number[]);
+  }
+  if (parts.length === 1) return parts[0] ?? [];
+  // Each part holds its first `limit` seqs, so the first `limit` of their union are among them.
+  const merged = [...new Set(parts.flat())].sort((a, b) => (dir === 'ASC' ? a - b : b - a));
+  return merged.slice(0, limit);
+}
+
+function armsSql(intervals: number, fixed: boolean): string {
+  const arms = fixed ? [...FIXED_ARMS] : [];
+  for (let i = 0; i < intervals; i++) arms.push(...INTERVAL_ARMS);
+  // UNION, not UNION ALL: a NICK row reached through two channels must come back once.
+  return arms.join('\n  UNION ');
+}
+
+function seqsSql(intervals: number, fixed: boolean, limit: number, dir: 'ASC' | 'DESC'): string {
+  // the limit is part of the text: a bound LIMIT made SQLite re-prepare on every run
+  return `${armsSql(intervals, fixed)}\n  ORDER BY 1 ${dir} LIMIT ${limit}`;
+}
+
+export function queueRowsSql(intervals: number, limit: number): string {
+  return `SELECT e.seq, e.data FROM (${seqsSql(intervals, true, limit, 'ASC')}) q
+  JOIN events e ON e.seq = q.seq ORDER BY q.seq`;
+}
+
+function bindArgs(q: QueueQuery, chunk: readonly Interval[], fixed: boolean): number[] {
+  const args: number[] = [];
+  if (fixed) {
+    const { sessionId: s, clientId, c } = q;
+    args.push(s, c, s, s, c, clientId, c);
+  }
+  for (const iv of chunk) {
+    // entitled to joined_seq..parted_seq inclusive; the arm's bounds are computed here
+    const lo = Math.max(q.c, iv.joined_seq - 1);
+    const hi = iv.parted_seq ?? NO_END;
+    args.push(iv.channel_id, lo, hi, iv.channel_id, lo, hi);
+  }
+  return args;
+}

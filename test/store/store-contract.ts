@@ -1,0 +1,17 @@
+// The contract every Store implementation must pass (DESIGN §4: one suite, every store). A store's
+// test file calls runStoreContract with a factory that makes a fresh, empty store per test.
+import { describe } from 'node:test';
+import { registerEntityTests } from './contract-entities.js';
+import type { MakeStore } from './contract-helpers.js';
+import { registerQueueTests } from './contract-queue.js';
+import { registerRetentionTests } from './contract-retention.js';
+
+export type { MakeStore, StoreHandle } from './contract-helpers.js';
+
+export function runStoreContract(name: string, makeStore: MakeStore): void {
+  void describe(`${name}: store contract`, () => {
+    registerEntityTests(makeStore);
+    registerQueueTests(makeStore);
+    registerRetentionTests(makeStore);
+  });
+}
