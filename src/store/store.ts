@@ -143,6 +143,8 @@ export interface PruneResult {
 export interface ReadOps {
   getSession(id: number): Promise<SessionRow | null>;
   getSessionByNick(nick: Folded): Promise<SessionRow | null>;
+  /** every live session (WHO with a mask) */
+  listSessions(): Promise<SessionRow[]>;
   getClient(id: number): Promise<ClientRow | null>;
   getClientByTokenHash(tokenHash: string): Promise<ClientRow | null>;
   listClients(sessionId: number): Promise<ClientRow[]>;

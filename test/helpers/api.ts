@@ -1,0 +1,77 @@
+// A small HTTP client for end-to-end tests: what curl would do, typed.
+import type { Envelope, PollResult } from '../../src/shared/api-types.js';
+
+export interface Answer<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function call<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; json?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | Uint8Array | undefined;
+  if (opts.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.raw !== undefined) {
+    body = opts.raw;
+  }
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: leave the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/** One client of a session over HTTP. */
+export class HttpClient {
+  cursor: number | null = null;
+  readonly received: Envelope[] = [];
+
+  constructor(
+    readonly base: string,
+    readonly token: string,
+    readonly nick: string,
+  ) {}
+
+  static async create(base: string, nick: string): Promise<HttpClient & { sessionId: number }> {
+    const r = await call<{ id: number; token: string; nick: string }>(base, 'POST', '/api/v1/session', {
+      json: { nick },
+    });
+    if (r.status !== 201) throw new Error(`session for ${nick}: ${r.status} ${JSON.stringify(r.body)}`);
+    return Object.assign(new HttpClient(base, r.body.token, r.body.nick), { sessionId: r.body.id });
+  }
+
+  send(input: Record<string, unknown>) {
+    return call<Record<string, unknown>>(this.base, 'POST', '/api/v1/messages', {
+      token: this.token,
+      json: input,
+    });
+  }
+
+  async poll(timeout = 0): Promise<PollResult> {
+    const q = this.cursor === null ? `timeout=${timeout}` : `after=${this.cursor}&timeout=${timeout}`;
+    const r = await call<PollResult>(this.base, 'GET', `/api/v1/messages?${q}`, { token: this.token });
+    if (r.status !== 200) throw new Error(`poll: ${r.status} ${JSON.stringify(r.body)}`);
+    this.cursor = r.body.last_id;
+    this.received.push(...r.body.messages);
+    return r.body;
+  }
+
+  /** polls with timeout 0 until the queue is empty */
+  async drain(): Promise<Envelope[]> {
+    const start = this.received.length;
+    while ((await this.poll(0)).messages.length > 0);
+    return this.received.slice(start);
+  }
+}
