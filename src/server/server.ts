@@ -1,0 +1,100 @@
+// The composition root (DESIGN §2): config → store → bus → core → delivery → transports → jobs.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { MemoryBus } from '../bus/memory-bus.js';
+import { Delivery } from '../delivery/delivery.js';
+import { Jobs } from '../jobs/jobs.js';
+import { Core } from '../protocol/core.js';
+import type { CoreEnv } from '../protocol/core-env.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { buildHttpApp, closeHttpApp } from '../transports/http/app.js';
+import type { Config } from './config.js';
+import { instrumentStore } from './instrument-store.js';
+import { createMetrics } from './metrics.js';
+
+/** Held polls per client (SPEC §5). */
+const MAX_HELD_POLLS = 2;
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  core: Core;
+  store: Store;
+  jobs: Jobs;
+  /** graceful stop: answer held polls, finish in-flight requests, stop jobs, close the store */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const metrics = createMetrics();
+  const rawStore = await openStore({ url: config.DBURL, synchronous: config.DB_SYNCHRONOUS });
+  const store = instrumentStore(rawStore, metrics);
+  const bus = new MemoryBus();
+  const env: CoreEnv = {
+    store,
+    bus,
+    observer: metrics,
+    now: Date.now,
+    newId: randomUUID,
+    startedAt: Date.now(),
+    settings: {
+      serverName: config.SERVER_NAME,
+      networkName: config.networkName,
+      version: config.version,
+      motd: config.MOTD,
+      maxChannels: config.MAX_CHANNELS,
+      maxMessageSize: config.MAX_MESSAGE_SIZE,
+      maxLines: config.MAX_LINES,
+      hashcashBits: 0,
+    },
+  };
+  const core = new Core(env);
+  const delivery = new Delivery(store, bus, {
+    batchMax: config.POLL_BATCH_MAX,
+    queueMaxEntries: config.QUEUE_MAX_ENTRIES,
+    maxHeldPerClient: MAX_HELD_POLLS,
+  });
+  for (const name of ['sessions', 'clients', 'channels'] as const) {
+    metrics.setCollector(name, async () => (await rawStore.counts())[name]);
+  }
+  const app = buildHttpApp({
+    config,
+    core,
+    delivery,
+    metrics,
+    health: () => rawStore.canWrite(),
+    logger,
+  });
+  const jobs = new Jobs(
+    core,
+    store,
+    {
+      intervalMs: config.JOB_INTERVAL,
+      sessionIdleMs: config.SESSION_IDLE_TIMEOUT,
+      accountIdleMs: config.ACCOUNT_IDLE_TIMEOUT,
+      queueMaxAgeMs: config.QUEUE_MAX_AGE,
+      maxHistory: config.MAX_HISTORY,
+    },
+    (err) => logger.error({ err }, 'background job failed'),
+  );
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  jobs.start();
+  let closing: Promise<void> | null = null;
+  return {
+    url: address,
+    app,
+    core,
+    store,
+    jobs,
+    close: () =>
+      (closing ??= (async () => {
+        await closeHttpApp(app, delivery);
+        await jobs.stop();
+        await core.dispatcher.serial.idle();
+        await bus.close();
+        await rawStore.close();
+      })()),
+  };
+}
