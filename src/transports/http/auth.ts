@@ -1,0 +1,94 @@
+// Authentication of HTTP requests: client bearer tokens (SPEC §3) and the metrics basic auth.
+// Tokens are read from the Authorization header only, never from the query string.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { ChatError } from '../../protocol/errors.js';
+import type { ChatCore } from '../../protocol/chat-core.js';
+import type { Caller } from '../../protocol/types.js';
+import { BEARER_CHALLENGE, BEARER_INVALID } from './errors.js';
+
+/** base64url, at most 256 characters (optional padding tolerated). */
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,256}={0,2}$/;
+
+const missingToken = () =>
+  new ChatError({
+    code: 'missing_token',
+    status: 401,
+    message: 'this endpoint needs Authorization: Bearer <token>',
+    headers: { 'WWW-Authenticate': BEARER_CHALLENGE },
+  });
+
+const invalidToken = (message: string) =>
+  new ChatError({
+    code: 'invalid_token',
+    status: 401,
+    message,
+    headers: { 'WWW-Authenticate': BEARER_INVALID },
+  });
+
+/** Every value of a header as sent (Node keeps only the first Authorization in `headers`). */
+function headerValues(request: FastifyRequest, name: string): string[] {
+  const raw = request.raw.rawHeaders;
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() === name) out.push(raw[i + 1] ?? '');
+  }
+  return out;
+}
+
+/** The bearer token of a request, or a 401 ChatError. */
+export function bearerToken(request: FastifyRequest): string {
+  const values = headerValues(request, 'authorization');
+  if (values.length === 0) throw missingToken();
+  if (values.length > 1) throw invalidToken('more than one Authorization header');
+  const m = /^Bearer +(\S+) *$/i.exec(values[0] ?? '');
+  if (!m) throw invalidToken('Authorization must be: Bearer <token>');
+  const token = m[1] ?? '';
+  if (!TOKEN_RE.test(token)) throw invalidToken('malformed token');
+  return token;
+}
+
+/** preHandler of authenticated routes: sets `request.caller` or answers 401. */
+export function bearerAuth(core: ChatCore) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const token = bearerToken(request);
+    const caller: Caller | null = await core.authenticate(token);
+    if (!caller) throw invalidToken('unknown or revoked token');
+    request.caller = caller;
+  };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Constant-time string comparison (hashing first hides the length too). */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** Throws 401 with a Basic challenge unless the request carries exactly these credentials. */
+export function checkBasicAuth(request: FastifyRequest, username: string, password: string): void {
+  const values = headerValues(request, 'authorization');
+  const m = values.length === 1 ? /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(values[0] ?? '') : null;
+  const decoded = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  const user = colon >= 0 ? decoded.slice(0, colon) : '';
+  const pass = colon >= 0 ? decoded.slice(colon + 1) : '';
+  // Evaluate both comparisons whatever the first gives, so timing says nothing.
+  const userOk = safeEqual(user, username);
+  const passOk = safeEqual(pass, password);
+  if (colon < 0 || !userOk || !passOk) {
+    throw new ChatError({
+      code: 'unauthorized',
+      status: 401,
+      message: 'metrics need HTTP basic authentication',
+      headers: { 'WWW-Authenticate': 'Basic realm="metrics"' },
+    });
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** set by the bearer preHandler on authenticated routes */
+    caller: Caller | null;
+  }
+}

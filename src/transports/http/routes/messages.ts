@@ -1,0 +1,105 @@
+// Sending commands and long-polling the client's queue (SPEC §4, §5).
+import { ChatError } from '../../../protocol/errors.js';
+import type { CommandInput } from '../../../protocol/types.js';
+import type { PollResult } from '../../../shared/api-types.js';
+import { defineRoute, type RouteSpec } from '../route-def.js';
+import { CommandResultSchema, MessageBody, PollQuery, PollResultSchema } from '../schemas.js';
+
+/** The longest a client may ask a poll to be held (SPEC §5). */
+export const MAX_POLL_SECONDS = 30;
+
+const PASS_THROUGH = ['to', 'params', 'body', 'meta', 'txn'] as const;
+
+const sendCommand = defineRoute({
+  method: 'POST',
+  path: '/api/v1/messages',
+  auth: 'bearer',
+  tag: 'messages',
+  summary: 'Send an IRC command',
+  description:
+    'The body is an envelope without the server-assigned fields. `to`, `params`, `body` and ' +
+    '`meta` are stored and relayed exactly as sent. An IRC refusal answers the status of SPEC §3 ' +
+    'with `numeric`, `params` and `replies`.',
+  body: MessageBody,
+  response: {
+    status: 200,
+    description: 'the (first) stored message and the numerics this command produced',
+    schema: CommandResultSchema,
+  },
+  errors: [403, 404, 409, 429],
+  handler: async ({ deps, caller, body, rawBody }) => {
+    const { MAX_LINES, MAX_META_BYTES } = deps.config;
+    if (Array.isArray(body.body) && body.body.length > MAX_LINES) {
+      throw new ChatError({
+        code: 'too_many_lines',
+        status: 400,
+        message: `body.body: at most ${MAX_LINES} lines`,
+      });
+    }
+    const raw = rawBody as Record<string, unknown>;
+    if (body.meta !== undefined && Buffer.byteLength(JSON.stringify(raw.meta)) > MAX_META_BYTES) {
+      throw new ChatError({
+        code: 'meta_too_large',
+        status: 400,
+        message: `body.meta: at most ${MAX_META_BYTES} bytes of JSON`,
+      });
+    }
+    // The values exactly as parsed (own properties, original key order), not the schema's
+    // copies: signatures are computed over what the client sent (SPEC §11).
+    const input: CommandInput = { command: body.command };
+    for (const key of PASS_THROUGH) {
+      if (Object.hasOwn(raw, key)) (input as unknown as Record<string, unknown>)[key] = raw[key];
+    }
+    const result = await deps.core.execute(caller, input);
+    return { id: result.id, seq: result.seq, replies: result.replies };
+  },
+});
+
+const poll = defineRoute({
+  method: 'GET',
+  path: '/api/v1/messages',
+  auth: 'bearer',
+  tag: 'messages',
+  summary: 'Long-poll this client’s queue',
+  description:
+    'Entries with queue id > `after`, at most POLL_BATCH_MAX; waits up to `timeout` seconds ' +
+    '(clamped to 30) when there are none. `gap: true` when entries were skipped.',
+  query: PollQuery,
+  response: {
+    status: 200,
+    description: 'queued entries and the new cursor',
+    schema: PollResultSchema,
+  },
+  errors: [429],
+  handler: async ({ deps, caller, query, request, reply }) => {
+    const seconds = Math.min(query.timeout ?? deps.config.LONG_POLL_TIMEOUT, MAX_POLL_SECONDS);
+    const controller = new AbortController();
+    // A response 'close' before it finished means the client went away.
+    const onClose = () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    };
+    reply.raw.once('close', onClose);
+    if (request.raw.socket?.destroyed) controller.abort();
+    let result: PollResult;
+    try {
+      result = await deps.delivery.poll({
+        caller,
+        after: query.after ?? null,
+        timeoutMs: seconds * 1000,
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (controller.signal.aborted) return reply.hijack();
+      throw err;
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+    // Never write to a client that went away.
+    if (controller.signal.aborted || reply.raw.destroyed) return reply.hijack();
+    const answer: PollResult = { messages: result.messages, last_id: result.last_id };
+    if (result.gap === true) answer.gap = true;
+    return answer;
+  },
+});
+
+export const messageRoutes: RouteSpec[] = [sendCommand, poll];
