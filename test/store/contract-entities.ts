@@ -54,6 +54,10 @@ export function registerEntityTests(make: MakeStore): void {
       const b3 = await store.getSession(b.id);
       assert.equal(b3?.away, null);
       assert.equal(b3?.passwordHash, 'h');
+      assert.deepEqual(
+        (await store.listSessions()).map((s) => s.nick),
+        ['Alice[1]', 'Bobby'],
+      );
     }));
 
   void test('clients: start at the latest seq, touch, list, idle, delete with the session', () =>

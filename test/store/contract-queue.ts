@@ -122,6 +122,37 @@ export function registerQueueTests(make: MakeStore): void {
       assert.equal(exact.gap, false);
     }));
 
+  void test('queue: paging through a capped backlog reports the gap once and loses nothing after it', () =>
+    withFixture(make, async (fx) => {
+      const a = await fx.user('alice');
+      const all: number[] = [];
+      for (let i = 0; i < 30; i++) all.push((await fx.toClient(a.client.id, `r${i}`)).seq);
+      const pageAll = async (after: number | null) => {
+        const got: number[] = [];
+        const gaps: boolean[] = [];
+        for (let cursor = after; ;) {
+          const r = await fx.read(a, cursor, 5, 12);
+          if (r.entries.length === 0) return { got, gaps };
+          got.push(...seqs(r));
+          gaps.push(r.gap);
+          cursor = got[got.length - 1]!;
+        }
+      };
+      const first = await pageAll(0);
+      assert.deepEqual(first.got, all.slice(-12));
+      assert.deepEqual(first.gaps, [true, false, false]);
+      const more: number[] = [];
+      for (let i = 0; i < 20; i++) more.push((await fx.toClient(a.client.id, `s${i}`)).seq);
+      const second = await pageAll(all[all.length - 1]!);
+      assert.deepEqual(second.got, more.slice(-12));
+      assert.deepEqual(second.gaps, [true, false, false]);
+      const few: number[] = [];
+      for (let i = 0; i < 7; i++) few.push((await fx.toClient(a.client.id, `t${i}`)).seq);
+      const third = await pageAll(more[more.length - 1]!);
+      assert.deepEqual(third.got, few);
+      assert.deepEqual(third.gaps, [false, false]);
+    }));
+
   void test('history: pages backwards, oldest first, commands filter, DM pairs', () =>
     withFixture(make, async (fx) => {
       const { store } = fx;

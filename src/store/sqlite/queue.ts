@@ -17,6 +17,7 @@ interface Head {
   start_seq: number;
   rotated_upto: number;
   floor: number | null;
+  latest: number | null;
 }
 
 /** What one read is about; `c` is the effective cursor (exclusive). */
@@ -34,7 +35,8 @@ const INTERVALS_PER_STATEMENT = 240;
 const NO_END = Number.MAX_SAFE_INTEGER;
 
 const HEAD_SQL = `SELECT c.start_seq, s.rotated_upto,
-    (SELECT value FROM meta WHERE key = 'age_floor') AS floor
+    (SELECT value FROM meta WHERE key = 'age_floor') AS floor,
+    (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS latest
   FROM clients c JOIN sessions s ON s.id = c.session_id
   WHERE c.id = ? AND c.session_id = ?`;
 
@@ -53,11 +55,46 @@ const INTERVAL_ARMS = [
   'SELECT seq FROM event_channels WHERE channel_id = ? AND seq > ? AND seq <= ?',
 ];
 
+/** "at most `atMost` entries of this client lie in (after, upTo]", from its previous read */
+interface Hint {
+  after: number;
+  upTo: number;
+  atMost: number;
+}
+
+/**
+ * Per-client upper bounds remembered between reads. Seqs are assigned in commit order and rows
+ * are only ever deleted, so a bound stays true; a stale one merely costs an exact count.
+ */
+export class QueueHints {
+  private readonly hints = new Map<number, Hint>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(clientId: number): Hint | undefined {
+    return this.hints.get(clientId);
+  }
+
+  set(clientId: number, hint: Hint): void {
+    this.hints.delete(clientId);
+    this.hints.set(clientId, hint);
+    // Map keeps insertion order: the first key is the least recently updated
+    if (this.hints.size > this.capacity) {
+      const oldest = this.hints.keys().next();
+      if (oldest.done !== true) this.hints.delete(oldest.value);
+    }
+  }
+}
+
 const BY_SEQS_SQL = `SELECT seq, data FROM events
   WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`;
 
 /** entries after the effective cursor, in seq order, with the gap rules of SPEC §5 */
-export function readQueue(st: StatementCache, opts: QueueReadOptions): QueueRead {
+export function readQueue(
+  st: StatementCache,
+  opts: QueueReadOptions,
+  hints: QueueHints | null,
+): QueueRead {
   const head = st.get(HEAD_SQL).get(opts.clientId, opts.sessionId) as Head | undefined;
   if (head === undefined || opts.limit <= 0) return { entries: [], gap: false };
   const floor = head.floor ?? 0;
@@ -72,24 +109,53 @@ export function readQueue(st: StatementCache, opts: QueueReadOptions): QueueRead
     if (Math.max(c, iv.joined_seq - 1) < iv.rotated_upto) gap = true;
   }
   const q: QueueQuery = { clientId: opts.clientId, sessionId: opts.sessionId, intervals, c };
-  let entries = readEntries(st, q, opts.limit);
-  if (opts.maxEntries > 0 && (entries.length === opts.limit || entries.length > opts.maxEntries)) {
-    const skipTo = findSkipCursor(st, q, opts.maxEntries);
-    if (skipTo !== null) {
-      entries = readEntries(st, { ...q, c: skipTo }, opts.limit);
-      gap = true;
-    }
+  const entries = readEntries(st, q, opts.limit);
+  const { maxEntries } = opts;
+  // only a full batch can hide more than maxEntries entries behind it
+  if (maxEntries <= 0 || (entries.length < opts.limit && entries.length <= maxEntries)) {
+    return { entries, gap };
   }
-  return { entries, gap };
+  const capped = capEntries(st, q, entries, opts, head.latest ?? 0, hints);
+  return { entries: capped.entries, gap: gap || capped.skipped };
 }
 
 /**
- * When more than maxEntries entries follow the cursor, the cursor that leaves exactly the newest
- * maxEntries of them (SPEC §5: skip to the newest, report a gap); null when within the cap.
+ * QUEUE_MAX_ENTRIES: when more than maxEntries entries follow the cursor, re-read from the cursor
+ * that leaves exactly the newest maxEntries (SPEC §5: skip to the newest, report a gap).
+ * Counting up to maxEntries entries costs milliseconds, and a client catching up reads many full
+ * batches in a row, so an upper bound is tried first: the seqs after the cursor, or what the
+ * previous read of this client left plus what arrived since (QueueHints).
  */
-function findSkipCursor(st: StatementCache, q: QueueQuery, maxEntries: number): number | null {
-  const seqs = selectSeqs(st, q, maxEntries + 1, 'DESC');
-  return seqs.length > maxEntries ? (seqs[maxEntries] ?? null) : null;
+function capEntries(
+  st: StatementCache,
+  q: QueueQuery,
+  entries: Envelope[],
+  opts: QueueReadOptions,
+  latest: number,
+  hints: QueueHints | null,
+): { entries: Envelope[]; skipped: boolean } {
+  const { maxEntries, limit, clientId } = opts;
+  let atMost = latest - q.c;
+  const hint = hints?.get(clientId);
+  if (atMost > maxEntries && hint !== undefined && hint.after === q.c) {
+    const arrived = selectSeqs(st, { ...q, c: hint.upTo }, maxEntries + 1, 'ASC').length;
+    atMost = Math.min(atMost, hint.atMost + arrived);
+  }
+  let skipped = false;
+  if (atMost > maxEntries) {
+    const newest = selectSeqs(st, q, maxEntries + 1, 'DESC');
+    atMost = Math.min(newest.length, maxEntries);
+    const skipTo = newest[maxEntries];
+    if (skipTo !== undefined) {
+      entries = readEntries(st, { ...q, c: skipTo }, limit);
+      skipped = true;
+    }
+  }
+  const last = entries[entries.length - 1];
+  // every entry returned lies in (cursor, latest], so that many fewer can follow the last one
+  if (last !== undefined)
+    hints?.set(clientId, { after: last.seq, upTo: latest, atMost: atMost - entries.length });
+  return { entries, skipped };
 }
 
 function readEntries(st: StatementCache, q: QueueQuery, limit: number): Envelope[] {

@@ -19,7 +19,7 @@ import type {
 } from '../store.js';
 import { readHistory } from './history.js';
 import { OpsBase } from './ops-base.js';
-import { readQueue } from './queue.js';
+import { readQueue, type QueueHints } from './queue.js';
 import {
   CHANNEL_COLS,
   CLIENT_COLS,
@@ -40,6 +40,9 @@ type RawMemberSession = RawMember & RawSession;
 type RawChannelMember = RawChannel & RawMember;
 
 export class SqliteReadOps extends OpsBase implements ReadOps {
+  /** set by the store for top-level reads; reads inside a transaction do without */
+  protected queueHints: QueueHints | null = null;
+
   async getSession(id: number): Promise<SessionRow | null> {
     return this.run(() => {
       const r = this.st.get(`SELECT ${SESSION_COLS} FROM sessions s WHERE s.id = ?`).get(id);
@@ -194,7 +197,7 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
   }
 
   async readQueue(opts: QueueReadOptions): Promise<QueueRead> {
-    return this.run(() => this.snapshot(() => readQueue(this.st, opts)));
+    return this.run(() => this.snapshot(() => readQueue(this.st, opts, this.queueHints)));
   }
 
   async readHistory(

@@ -8,6 +8,7 @@ import { migrate } from './migrations.js';
 import { Mutex } from './mutex.js';
 import type { TxState } from './ops-base.js';
 import { prune } from './prune.js';
+import { QueueHints } from './queue.js';
 import { SqliteReadOps } from './read-ops.js';
 import { mapStoreError } from './sql-errors.js';
 import { HEARTBEAT_SQL, SqliteTxOps, writeHeartbeat } from './write-ops.js';
@@ -48,6 +49,7 @@ export class SqliteStore extends SqliteReadOps implements Store {
   ) {
     super(new StatementCache(readerDb), null);
     this.writer = new StatementCache(writerDb);
+    this.queueHints = new QueueHints();
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
