@@ -1,0 +1,31 @@
+// End to end: start-up with no configuration, and a bad value stopping it with a clear message.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { call } from '../helpers/api.js';
+import { CHATD_BIN, startChatd } from '../helpers/chatd.js';
+
+test('with no DBURL chatd creates ./data/chat.db in its working directory', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatd-default-'));
+  const chatd = await startChatd({ dir, env: { DBURL: '' } });
+  try {
+    assert.equal((await call(chatd.url, 'GET', '/.well-known/healthcheck.json')).status, 200);
+    assert.ok(fs.existsSync(path.join(dir, 'data', 'chat.db')));
+  } finally {
+    await chatd.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an invalid variable stops chatd at start with a message naming it', () => {
+  const r = spawnSync(process.execPath, [CHATD_BIN], {
+    env: { PATH: process.env.PATH, PORT: 'eighty', DBURL: 'file:/nonexistent-dir-never/x.db' },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /PORT/);
+});
