@@ -28,9 +28,7 @@ export class WakeSet {
   }
 
   isEmpty(): boolean {
-    return (
-      this.channels.size + this.sessions.size + this.clients.size + this.revoked.size === 0
-    );
+    return this.channels.size + this.sessions.size + this.clients.size + this.revoked.size === 0;
   }
 
   toNote(): BusNote {

@@ -15,8 +15,9 @@ export function isValidNick(nick: string): boolean {
  * refuse every other C0/C1 control and DEL, and the invisible/bidi formatting characters, so a
  * channel name can neither corrupt a terminal nor impersonate another channel.
  */
-// eslint-disable-next-line no-control-regex
-const CHANNEL_BAD = /[\s,:\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
+const CHANNEL_BAD =
+  // eslint-disable-next-line no-control-regex
+  /[\s,:\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
 
 export function isValidChannel(name: string): boolean {
   if (!name.startsWith('#')) return false;

@@ -4,14 +4,14 @@ import { badRequest } from './errors.js';
 import type { CoreSettings } from './core-env.js';
 import type { CommandInput } from './types.js';
 
-// eslint-disable-next-line no-control-regex
 const LINE_BREAKERS = /[\r\n\0]/;
 
 function checkString(field: string, value: string): void {
   if (LINE_BREAKERS.test(value)) {
     throw badRequest('invalid_characters', `${field} contains CR, LF or NUL`);
   }
-  if (!value.isWellFormed()) throw badRequest('bad_encoding', `${field} is not well-formed Unicode`);
+  if (!value.isWellFormed())
+    throw badRequest('bad_encoding', `${field} is not well-formed Unicode`);
 }
 
 export function validateInput(input: CommandInput, s: CoreSettings): void {
@@ -21,7 +21,10 @@ export function validateInput(input: CommandInput, s: CoreSettings): void {
   const body = input.body;
   if (Array.isArray(body)) {
     if (body.length > s.maxLines) {
-      throw badRequest('too_many_lines', `body has ${body.length} lines; the limit is ${s.maxLines}`);
+      throw badRequest(
+        'too_many_lines',
+        `body has ${body.length} lines; the limit is ${s.maxLines}`,
+      );
     }
     let bytes = 0;
     body.forEach((line, i) => {

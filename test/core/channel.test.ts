@@ -11,14 +11,30 @@ test('the welcome burst starts every new queue', async () => {
   const alice = await h.user('alice');
   const burst = await alice.drain();
   assert.deepEqual(commands(burst), [
-    '001', '002', '003', '004', '005', '251', '252', '254', '255', '265', '266',
-    '375', '372', '372', '376',
+    '001',
+    '002',
+    '003',
+    '004',
+    '005',
+    '251',
+    '252',
+    '254',
+    '255',
+    '265',
+    '266',
+    '375',
+    '372',
+    '372',
+    '376',
   ]);
   const welcome = burst[0]!;
   assert.equal(welcome.from, 'test.chat');
   assert.equal(welcome.to, 'alice');
   assert.deepEqual(welcome.params, []);
-  assert.match((welcome.body as string[])[0]!, /^Welcome to the TestNet Network, alice!~alice@s\d+\.test\.chat$/);
+  assert.match(
+    (welcome.body as string[])[0]!,
+    /^Welcome to the TestNet Network, alice!~alice@s\d+\.test\.chat$/,
+  );
   const isupport = burst[4]!;
   assert.ok(isupport.params.includes('CASEMAPPING=rfc1459'));
   assert.ok(isupport.params.includes('PREFIX=(ov)@+'));
@@ -95,8 +111,14 @@ test('PRIVMSG refusals: 411, 412, 401, 403, 421; NOTICE queues nothing', async (
   await alice.drain();
   assert.equal((await alice.refused({ command: 'PRIVMSG', body: ['x'] })).numeric, '411');
   assert.equal((await alice.refused({ command: 'PRIVMSG', to: 'bob', body: [] })).numeric, '412');
-  assert.equal((await alice.refused({ command: 'PRIVMSG', to: 'bob', body: ['x'] })).numeric, '401');
-  assert.equal((await alice.refused({ command: 'PRIVMSG', to: '#none', body: ['x'] })).numeric, '403');
+  assert.equal(
+    (await alice.refused({ command: 'PRIVMSG', to: 'bob', body: ['x'] })).numeric,
+    '401',
+  );
+  assert.equal(
+    (await alice.refused({ command: 'PRIVMSG', to: '#none', body: ['x'] })).numeric,
+    '403',
+  );
   const unknown = await alice.refused({ command: 'FROB' });
   assert.equal(unknown.numeric, '421');
   assert.deepEqual(unknown.params, ['FROB']);
@@ -115,7 +137,10 @@ test('text with CR, LF or NUL, too many bytes or lines is refused and stores not
     const err = await alice.refused({ command: 'PRIVMSG', to: '#c', body });
     assert.equal(err.status, 400);
   }
-  assert.equal((await alice.refused({ command: 'PRIVMSG', to: '#c\r', body: ['x'] })).code, 'invalid_characters');
+  assert.equal(
+    (await alice.refused({ command: 'PRIVMSG', to: '#c\r', body: ['x'] })).code,
+    'invalid_characters',
+  );
   assert.deepEqual(await alice.drain(), []);
   const page = await h.core.history(alice.caller, { target: '#c', before: null, limit: 50 });
   assert.deepEqual(page.messages, []);
@@ -163,7 +188,7 @@ test('TOPIC: 331 when unset, set by op, 332/333, +t refuses non-ops (482), non-m
   const q = await carol.send({ command: 'TOPIC', to: '#c' });
   assert.deepEqual(commands(q.replies), ['332', '333']);
   assert.deepEqual(q.replies[1]!.params, ['#c', 'alice']);
-  assert.deepEqual(q.replies[1]!.body, [String((Date.parse('2026-01-01T00:00:01Z')) / 1000)]);
+  assert.deepEqual(q.replies[1]!.body, [String(Date.parse('2026-01-01T00:00:01Z') / 1000)]);
   // JOIN shows the topic
   const join = await carol.send({ command: 'JOIN', to: '#c' });
   assert.deepEqual(commands(join.replies), ['332', '333', '353', '366']);

@@ -12,9 +12,10 @@ test('PING answers PONG to the caller only', async () => {
   const alice = await h.user('alice');
   await alice.drain();
   const res = await alice.send({ command: 'ping', body: ['tok'] });
-  assert.deepEqual(res.replies.map((r) => [r.command, r.params, r.body]), [
-    ['PONG', ['test.chat'], ['tok']],
-  ]);
+  assert.deepEqual(
+    res.replies.map((r) => [r.command, r.params, r.body]),
+    [['PONG', ['test.chat'], ['tok']]],
+  );
   assert.deepEqual(commands(await alice.drain()), ['PONG']);
 });
 
@@ -39,19 +40,25 @@ test('NAMES and LIST show public channels; LIST takes a mask', async () => {
   await bob.send({ command: 'JOIN', to: '#one' });
   await alice.send({ command: 'TOPIC', to: '#one', body: ['first'] });
   const names = await bob.send({ command: 'NAMES', to: '#one' });
-  assert.deepEqual(names.replies.map((r) => [r.command, r.params, r.body]), [
-    ['353', ['=', '#one'], ['@alice bob']],
-    ['366', ['#one'], ['End of /NAMES list']],
-  ]);
+  assert.deepEqual(
+    names.replies.map((r) => [r.command, r.params, r.body]),
+    [
+      ['353', ['=', '#one'], ['@alice bob']],
+      ['366', ['#one'], ['End of /NAMES list']],
+    ],
+  );
   const all = await bob.send({ command: 'NAMES' });
   assert.deepEqual(commands(all.replies), ['353', '353', '366']);
   const list = await bob.send({ command: 'LIST' });
-  assert.deepEqual(list.replies.map((r) => [r.command, r.params, r.body]), [
-    ['321', ['Channel'], ['Users  Name']],
-    ['322', ['#one', '2'], ['first']],
-    ['322', ['#two', '1'], ['']],
-    ['323', [], ['End of /LIST']],
-  ]);
+  assert.deepEqual(
+    list.replies.map((r) => [r.command, r.params, r.body]),
+    [
+      ['321', ['Channel'], ['Users  Name']],
+      ['322', ['#one', '2'], ['first']],
+      ['322', ['#two', '1'], ['']],
+      ['323', [], ['End of /LIST']],
+    ],
+  );
   const masked = await bob.send({ command: 'LIST', params: ['#t*'] });
   assert.deepEqual(commands(masked.replies), ['321', '322', '323']);
 });
@@ -74,9 +81,15 @@ test('WHO by channel and mask; invisible users hidden from strangers', async () 
   // carol shares no channel and everyone is +i by default
   assert.deepEqual(commands((await carol.send({ command: 'WHO', to: '#c' })).replies), ['315']);
   assert.deepEqual(commands((await carol.send({ command: 'WHO', to: 'a*' })).replies), ['315']);
-  assert.deepEqual(commands((await bob.send({ command: 'WHO', to: 'a*' })).replies), ['352', '315']);
+  assert.deepEqual(commands((await bob.send({ command: 'WHO', to: 'a*' })).replies), [
+    '352',
+    '315',
+  ]);
   await alice.send({ command: 'MODE', to: 'alice', params: ['-i'] });
-  assert.deepEqual(commands((await carol.send({ command: 'WHO', to: 'A*' })).replies), ['352', '315']);
+  assert.deepEqual(commands((await carol.send({ command: 'WHO', to: 'A*' })).replies), [
+    '352',
+    '315',
+  ]);
 });
 
 test('WHOIS: 311, 319, 312, 301, 317, 318; 401 for unknown nicks', async () => {
@@ -116,11 +129,17 @@ test('MODE: user query and +w/-i; other users 502; channel setting is 482/472 fo
   const ev = (await alice.drain()).find((e) => e.command === 'MODE')!;
   assert.deepEqual(ev.body, ['+w-i']);
   assert.deepEqual((await alice.send({ command: 'MODE', to: 'alice' })).replies[0]!.body, ['+w']);
-  assert.equal((await alice.refused({ command: 'MODE', to: 'alice', params: ['+x'] })).numeric, '501');
+  assert.equal(
+    (await alice.refused({ command: 'MODE', to: 'alice', params: ['+x'] })).numeric,
+    '501',
+  );
   assert.equal((await alice.refused({ command: 'MODE', to: 'bob' })).numeric, '502');
   assert.equal((await bob.refused({ command: 'MODE', to: '#c', params: ['+m'] })).numeric, '482');
   assert.equal((await alice.refused({ command: 'MODE', to: '#c', params: ['+m'] })).numeric, '472');
-  assert.deepEqual(commands((await bob.send({ command: 'MODE', to: '#c', params: ['+b'] })).replies), ['368']);
+  assert.deepEqual(
+    commands((await bob.send({ command: 'MODE', to: '#c', params: ['+b'] })).replies),
+    ['368'],
+  );
   assert.equal((await bob.refused({ command: 'MODE' })).numeric, '461');
 });
 
@@ -132,11 +151,21 @@ test('state and ?replay=1 queue JOIN, topic and names per channel to this client
   const state = await h.core.state(alice.caller, true);
   assert.equal(state.nick, 'alice');
   assert.equal(state.modes, '+i');
-  assert.deepEqual(state.channels.map((c) => [c.name, c.topic, c.modes]), [
-    ['#a', 'hello', '+nt'],
-    ['#b', null, '+nt'],
-  ]);
+  assert.deepEqual(
+    state.channels.map((c) => [c.name, c.topic, c.modes]),
+    [
+      ['#a', 'hello', '+nt'],
+      ['#b', null, '+nt'],
+    ],
+  );
   assert.deepEqual(commands(await alice.drain()), [
-    'JOIN', '332', '333', '353', '366', 'JOIN', '353', '366',
+    'JOIN',
+    '332',
+    '333',
+    '353',
+    '366',
+    'JOIN',
+    '353',
+    '366',
   ]);
 });

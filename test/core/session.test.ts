@@ -14,12 +14,31 @@ async function secondDevice(of: TestClient): Promise<TestClient> {
   const client = await h.store.transaction((tx) =>
     tx.createClient({ sessionId: of.caller.sessionId, tokenHash: hashToken(token), createdAt: 0 }),
   );
-  return new TestClient(h.core, h.delivery, { sessionId: of.caller.sessionId, clientId: client.id }, token);
+  return new TestClient(
+    h.core,
+    h.delivery,
+    { sessionId: of.caller.sessionId, clientId: client.id },
+    token,
+  );
 }
 
 test('nick rules at creation: 432 for bad syntax, 433 when taken (case-folded)', async () => {
   await h.user('Alice[1]');
-  for (const bad of ['', '1abc', '-x', 'a b', 'a,b', 'a*', 'a?', 'a!', 'a@', 'a#', 'a:', 'ä', 'x'.repeat(33)]) {
+  for (const bad of [
+    '',
+    '1abc',
+    '-x',
+    'a b',
+    'a,b',
+    'a*',
+    'a?',
+    'a!',
+    'a@',
+    'a#',
+    'a:',
+    'ä',
+    'x'.repeat(33),
+  ]) {
     await assert.rejects(h.core.createSession(bad), (e: { numeric?: string }) =>
       ['431', '432'].includes(e.numeric ?? ''),
     );
@@ -82,7 +101,13 @@ test('QUIT reaches channel peers once, frees the nick, revokes every token', asy
   await h.user('alice'); // the nick is free again
   // the channels survive with bob in them
   const list = await h.core.listChannels(bob.caller);
-  assert.deepEqual(list.map((c) => [c.name, c.members]), [['#a', 1], ['#b', 1]]);
+  assert.deepEqual(
+    list.map((c) => [c.name, c.members]),
+    [
+      ['#a', 1],
+      ['#b', 1],
+    ],
+  );
 });
 
 test('DMs reach every client of both sessions; self-DM once; 301 when away', async () => {
@@ -125,7 +150,10 @@ test('a retried txn returns the first answer and stores nothing new', async () =
   const e2 = await alice.refused({ command: 'PRIVMSG', to: '#none', body: ['x'], txn: 't-2' });
   assert.equal(e2.numeric, e1.numeric);
   assert.equal(e2.status, e1.status);
-  assert.deepEqual(e2.replies.map((r) => r.id), e1.replies.map((r) => r.id));
+  assert.deepEqual(
+    e2.replies.map((r) => r.id),
+    e1.replies.map((r) => r.id),
+  );
 });
 
 test('logout of one client keeps the session; of the last one ends it', async () => {
@@ -153,7 +181,10 @@ test('revoking a client: only own clients (404 otherwise)', async () => {
     code: 'no_such_client',
   });
   const clients = await h.core.listClients(alice.caller);
-  assert.deepEqual(clients.map((c) => c.current), [true, false]);
+  assert.deepEqual(
+    clients.map((c) => c.current),
+    [true, false],
+  );
   await h.core.revokeClient(alice.caller, alice2.caller.clientId);
   assert.equal((await h.core.listClients(alice.caller)).length, 1);
 });

@@ -33,7 +33,10 @@ test('two sessions with three clients each: every client gets every message once
   });
   const sent: string[] = [];
   for (let i = 0; i < 20; i++) {
-    for (const [who, sender] of [['a', alice], ['b', bob]] as const) {
+    for (const [who, sender] of [
+      ['a', alice],
+      ['b', bob],
+    ] as const) {
       const text = `${who}${i}`;
       const r = await sender.send({ command: 'PRIVMSG', to: '#six', body: [text] });
       assert.equal(r.status, 200);
@@ -45,7 +48,10 @@ test('two sessions with three clients each: every client gets every message once
   for (const c of clients) {
     assert.deepEqual(privmsgs(c), sent, 'exactly once and in order');
     const ids = c.received.map((e) => e.queue_id);
-    assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((x, y) => x - y),
+    );
     assert.equal(new Set(ids).size, ids.length);
   }
 });
@@ -55,13 +61,20 @@ test('a client whose poll answer was lost re-polls with its old cursor and loses
   await carol.send({ command: 'JOIN', to: '#lost' });
   await carol.drain();
   const cursor = carol.cursor;
-  for (const t of ['one', 'two', 'three']) await carol.send({ command: 'PRIVMSG', to: '#lost', body: [t] });
+  for (const t of ['one', 'two', 'three'])
+    await carol.send({ command: 'PRIVMSG', to: '#lost', body: [t] });
   const lost = await call<{ messages: { body: string[] }[] }>(
-    chatd.url, 'GET', `/api/v1/messages?after=${cursor}&timeout=0`, { token: carol.token },
+    chatd.url,
+    'GET',
+    `/api/v1/messages?after=${cursor}&timeout=0`,
+    { token: carol.token },
   );
   assert.equal(lost.body.messages.length, 3); // ...and this answer "never arrived"
   const again = await call<{ messages: { body: string[] }[] }>(
-    chatd.url, 'GET', `/api/v1/messages?after=${cursor}&timeout=0`, { token: carol.token },
+    chatd.url,
+    'GET',
+    `/api/v1/messages?after=${cursor}&timeout=0`,
+    { token: carol.token },
   );
   assert.deepEqual(again.body, lost.body);
 });
@@ -73,7 +86,8 @@ test('DMs reach every client of both sides and nobody else', async () => {
   const all = [...(await devices(dan, 2)), ...(await devices(erin, 2))];
   for (const c of [...all, frank]) await c.drain();
   assert.equal((await dan.send({ command: 'PRIVMSG', to: 'erin', body: ['secret'] })).status, 200);
-  for (const c of all) assert.deepEqual(privmsgs({ received: await c.drain() } as HttpClient), ['secret']);
+  for (const c of all)
+    assert.deepEqual(privmsgs({ received: await c.drain() } as HttpClient), ['secret']);
   assert.deepEqual(await frank.drain(), []);
 });
 
@@ -88,7 +102,10 @@ test('a held long-poll is woken by a message from another session', async () => 
   await new Promise((r) => setTimeout(r, 200));
   await gail.send({ command: 'PRIVMSG', to: '#wake', body: ['ding'] });
   const r = await held;
-  assert.deepEqual(r.messages.map((m) => m.body), [['ding']]);
+  assert.deepEqual(
+    r.messages.map((m) => m.body),
+    [['ding']],
+  );
   assert.ok(Date.now() - started < 5000, 'answered on the wake-up, not the timeout');
 });
 
@@ -103,14 +120,26 @@ test('a third held poll is 429; revoking a client ends its held polls with 401 w
   const third = await call(chatd.url, 'GET', q, { token: phone!.token });
   assert.equal(third.status, 429);
   assert.ok(third.headers.get('retry-after'));
-  const clients = await call<{ client_id: number; current: boolean }[]>(chatd.url, 'GET', '/api/v1/clients', { token: ivy.token });
+  const clients = await call<{ client_id: number; current: boolean }[]>(
+    chatd.url,
+    'GET',
+    '/api/v1/clients',
+    { token: ivy.token },
+  );
   const other = clients.body.find((c) => !c.current)!;
   const t0 = Date.now();
-  assert.equal((await call(chatd.url, 'DELETE', `/api/v1/clients/${other.client_id}`, { token: ivy.token })).status, 200);
+  assert.equal(
+    (await call(chatd.url, 'DELETE', `/api/v1/clients/${other.client_id}`, { token: ivy.token }))
+      .status,
+    200,
+  );
   const [r1, r2] = await Promise.all([p1, p2]);
   assert.equal(r1.status, 401);
   assert.equal(r2.status, 401);
   assert.ok(Date.now() - t0 < 1000, `ended after ${Date.now() - t0} ms`);
-  assert.equal((await call(chatd.url, 'GET', '/api/v1/state', { token: phone!.token })).status, 401);
+  assert.equal(
+    (await call(chatd.url, 'GET', '/api/v1/state', { token: phone!.token })).status,
+    401,
+  );
   assert.equal((await call(chatd.url, 'GET', '/api/v1/state', { token: ivy.token })).status, 200);
 });

@@ -7,17 +7,23 @@ import { startChatd, type Chatd } from '../helpers/chatd.js';
 let chatd: Chatd;
 before(
   async () =>
-    (chatd = await startChatd({ env: { METRICS_USERNAME: 'prom', METRICS_PASSWORD: 'scrape-me' } })),
+    (chatd = await startChatd({
+      env: { METRICS_USERNAME: 'prom', METRICS_PASSWORD: 'scrape-me' },
+    })),
 );
 after(async () => chatd.cleanup());
 
 test('POST /session answers 201 with id, client_id, nick and a long random token', async () => {
-  const r = await call<Record<string, unknown>>(chatd.url, 'POST', '/api/v1/session', { json: { nick: 'Zed' } });
+  const r = await call<Record<string, unknown>>(chatd.url, 'POST', '/api/v1/session', {
+    json: { nick: 'Zed' },
+  });
   assert.equal(r.status, 201);
   assert.deepEqual(Object.keys(r.body).sort(), ['client_id', 'id', 'nick', 'token']);
   assert.equal(r.body.nick, 'Zed');
   assert.ok(Buffer.from(r.body.token as string, 'base64url').length >= 16, '≥ 128 random bits');
-  const taken = await call<Record<string, unknown>>(chatd.url, 'POST', '/api/v1/session', { json: { nick: 'zED' } });
+  const taken = await call<Record<string, unknown>>(chatd.url, 'POST', '/api/v1/session', {
+    json: { nick: 'zED' },
+  });
   assert.equal(taken.status, 409);
   assert.equal(taken.body.error, 'nickname_in_use');
   assert.equal(taken.body.numeric, '433');
@@ -28,22 +34,54 @@ test('state, users/me and replay; clients list', async () => {
   await a.send({ command: 'JOIN', to: '#s1' });
   await a.send({ command: 'TOPIC', to: '#s1', body: ['t1'] });
   await a.drain();
-  const s = await call<Record<string, unknown>>(chatd.url, 'GET', '/api/v1/state', { token: a.token });
+  const s = await call<Record<string, unknown>>(chatd.url, 'GET', '/api/v1/state', {
+    token: a.token,
+  });
   assert.equal(s.status, 200);
   assert.deepEqual(
-    { ...s.body, id: 0, client_id: 0, channels: (s.body.channels as { id: number }[]).map((c) => ({ ...c, id: 0 })) },
-    { id: 0, client_id: 0, nick: 'stately', away: null, modes: '+i', channels: [{ id: 0, name: '#s1', topic: 't1', modes: '+nt' }], dms: [] },
+    {
+      ...s.body,
+      id: 0,
+      client_id: 0,
+      channels: (s.body.channels as { id: number }[]).map((c) => ({ ...c, id: 0 })),
+    },
+    {
+      id: 0,
+      client_id: 0,
+      nick: 'stately',
+      away: null,
+      modes: '+i',
+      channels: [{ id: 0, name: '#s1', topic: 't1', modes: '+nt' }],
+      dms: [],
+    },
   );
   const me = await call(chatd.url, 'GET', '/api/v1/users/me?replay=1', { token: a.token });
   assert.deepEqual(me.body, s.body);
-  assert.deepEqual((await a.drain()).map((e) => e.command), ['JOIN', '332', '333', '353', '366']);
-  const clients = await call<Record<string, unknown>[]>(chatd.url, 'GET', '/api/v1/clients', { token: a.token });
+  assert.deepEqual(
+    (await a.drain()).map((e) => e.command),
+    ['JOIN', '332', '333', '353', '366'],
+  );
+  const clients = await call<Record<string, unknown>[]>(chatd.url, 'GET', '/api/v1/clients', {
+    token: a.token,
+  });
   assert.equal(clients.body.length, 1);
-  assert.deepEqual(Object.keys(clients.body[0]!).sort(), ['client_id', 'created_at', 'current', 'last_seen']);
+  assert.deepEqual(Object.keys(clients.body[0]!).sort(), [
+    'client_id',
+    'created_at',
+    'current',
+    'last_seen',
+  ]);
   assert.equal(clients.body[0]!.current, true);
   const other = await HttpClient.create(chatd.url, 'otherone');
-  const otherClients = await call<{ client_id: number }[]>(chatd.url, 'GET', '/api/v1/clients', { token: other.token });
-  const del = await call<Record<string, unknown>>(chatd.url, 'DELETE', `/api/v1/clients/${otherClients.body[0]!.client_id}`, { token: a.token });
+  const otherClients = await call<{ client_id: number }[]>(chatd.url, 'GET', '/api/v1/clients', {
+    token: other.token,
+  });
+  const del = await call<Record<string, unknown>>(
+    chatd.url,
+    'DELETE',
+    `/api/v1/clients/${otherClients.body[0]!.client_id}`,
+    { token: a.token },
+  );
   assert.equal(del.status, 404, "another session's client cannot be revoked");
   assert.equal((await call(chatd.url, 'GET', '/api/v1/state', { token: other.token })).status, 200);
 });
@@ -55,16 +93,36 @@ test('channels and members', async () => {
   await b.send({ command: 'JOIN', to: '#listed' });
   await b.send({ command: 'AWAY', body: ['afk'] });
   await a.send({ command: 'TOPIC', to: '#listed', body: ['about'] });
-  const list = await call<{ name: string; topic: string; members: number }[]>(chatd.url, 'GET', '/api/v1/channels', { token: b.token });
-  assert.deepEqual(list.body.find((c) => c.name === '#Listed'), { name: '#Listed', topic: 'about', members: 2 });
-  const members = await call(chatd.url, 'GET', '/api/v1/channels/listed/members', { token: b.token });
+  const list = await call<{ name: string; topic: string; members: number }[]>(
+    chatd.url,
+    'GET',
+    '/api/v1/channels',
+    { token: b.token },
+  );
+  assert.deepEqual(
+    list.body.find((c) => c.name === '#Listed'),
+    { name: '#Listed', topic: 'about', members: 2 },
+  );
+  const members = await call(chatd.url, 'GET', '/api/v1/channels/listed/members', {
+    token: b.token,
+  });
   assert.deepEqual(members.body, [
     { nick: 'lister', prefix: '@', away: null },
     { nick: 'member', prefix: '', away: 'afk' },
   ]);
-  const encoded = await call(chatd.url, 'GET', `/api/v1/channels/${encodeURIComponent('LISTED')}/members`, { token: b.token });
+  const encoded = await call(
+    chatd.url,
+    'GET',
+    `/api/v1/channels/${encodeURIComponent('LISTED')}/members`,
+    { token: b.token },
+  );
   assert.deepEqual(encoded.body, members.body);
-  const missing = await call<Record<string, unknown>>(chatd.url, 'GET', '/api/v1/channels/nope/members', { token: b.token });
+  const missing = await call<Record<string, unknown>>(
+    chatd.url,
+    'GET',
+    '/api/v1/channels/nope/members',
+    { token: b.token },
+  );
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error, 'no_such_channel');
 });
@@ -78,23 +136,56 @@ test('history pages backwards with before, oldest first within a page, members o
   await a.send({ command: 'NOTICE', to: '#hist', body: ['n'] });
   await b.send({ command: 'JOIN', to: '#hist' });
   type Page = { messages: { seq: number; body: string[] }[]; has_more: boolean };
-  const p1 = await call<Page>(chatd.url, 'GET', '/api/v1/history?target=%23hist&limit=5', { token: b.token });
+  const p1 = await call<Page>(chatd.url, 'GET', '/api/v1/history?target=%23hist&limit=5', {
+    token: b.token,
+  });
   assert.equal(p1.status, 200);
-  assert.deepEqual(p1.body.messages.map((m) => m.body[0]), ['h8', 'h9', 'h10', 'h11', 'n']);
+  assert.deepEqual(
+    p1.body.messages.map((m) => m.body[0]),
+    ['h8', 'h9', 'h10', 'h11', 'n'],
+  );
   assert.equal(p1.body.has_more, true);
   const before = p1.body.messages[0]!.seq;
-  const p2 = await call<Page>(chatd.url, 'GET', `/api/v1/history?target=%23hist&limit=5&before=${before}`, { token: b.token });
-  assert.deepEqual(p2.body.messages.map((m) => m.body[0]), ['h3', 'h4', 'h5', 'h6', 'h7']);
-  const p3 = await call<Page>(chatd.url, 'GET', `/api/v1/history?target=%23hist&limit=5&before=${p2.body.messages[0]!.seq}`, { token: b.token });
-  assert.deepEqual(p3.body.messages.map((m) => m.body[0]), ['h0', 'h1', 'h2']);
+  const p2 = await call<Page>(
+    chatd.url,
+    'GET',
+    `/api/v1/history?target=%23hist&limit=5&before=${before}`,
+    { token: b.token },
+  );
+  assert.deepEqual(
+    p2.body.messages.map((m) => m.body[0]),
+    ['h3', 'h4', 'h5', 'h6', 'h7'],
+  );
+  const p3 = await call<Page>(
+    chatd.url,
+    'GET',
+    `/api/v1/history?target=%23hist&limit=5&before=${p2.body.messages[0]!.seq}`,
+    { token: b.token },
+  );
+  assert.deepEqual(
+    p3.body.messages.map((m) => m.body[0]),
+    ['h0', 'h1', 'h2'],
+  );
   assert.equal(p3.body.has_more, false);
-  const big = await call<Page>(chatd.url, 'GET', '/api/v1/history?target=%23hist&limit=1000000000', { token: b.token });
+  const big = await call<Page>(
+    chatd.url,
+    'GET',
+    '/api/v1/history?target=%23hist&limit=1000000000',
+    { token: b.token },
+  );
   assert.equal(big.status, 200, 'a huge limit is clamped');
   assert.equal(big.body.messages.length, 13);
-  const outside = await call<Record<string, unknown>>(chatd.url, 'GET', '/api/v1/history?target=%23hist', { token: c.token });
+  const outside = await call<Record<string, unknown>>(
+    chatd.url,
+    'GET',
+    '/api/v1/history?target=%23hist',
+    { token: c.token },
+  );
   assert.equal(outside.status, 403);
   assert.equal(outside.body.error, 'not_on_channel');
-  const unknown = await call(chatd.url, 'GET', '/api/v1/history?target=%23none', { token: c.token });
+  const unknown = await call(chatd.url, 'GET', '/api/v1/history?target=%23none', {
+    token: c.token,
+  });
   assert.equal(unknown.status, 404);
 });
 
@@ -104,7 +195,10 @@ test('POST /messages answers id, seq and replies; refusals carry numeric, params
   assert.equal(ok.status, 200);
   assert.equal(typeof ok.body.id, 'string');
   assert.equal(typeof ok.body.seq, 'number');
-  assert.deepEqual((ok.body.replies as { command: string }[]).map((r) => r.command), ['353', '366']);
+  assert.deepEqual(
+    (ok.body.replies as { command: string }[]).map((r) => r.command),
+    ['353', '366'],
+  );
   const who = await a.send({ command: 'WHOIS', to: 'nobody-here' });
   assert.equal(who.status, 404);
   assert.equal(who.body.error, 'no_such_nick');
@@ -117,15 +211,35 @@ test('POST /messages answers id, seq and replies; refusals carry numeric, params
 
 test('server info, health check, OpenAPI, landing page, unknown route, wrong method', async () => {
   const info = await call<Record<string, unknown>>(chatd.url, 'GET', '/api/v1/server');
-  assert.deepEqual(Object.keys(info.body).sort(), ['hashcash_bits', 'motd', 'name', 'users', 'version']);
+  assert.deepEqual(Object.keys(info.body).sort(), [
+    'hashcash_bits',
+    'motd',
+    'name',
+    'users',
+    'version',
+  ]);
   assert.equal(info.body.name, 'chat');
-  const health = await call<Record<string, unknown>>(chatd.url, 'GET', '/.well-known/healthcheck.json');
+  const health = await call<Record<string, unknown>>(
+    chatd.url,
+    'GET',
+    '/.well-known/healthcheck.json',
+  );
   assert.equal(health.status, 200);
   assert.equal(health.body.status, 'ok');
   assert.equal(typeof health.body.uptime_ms, 'number');
-  const openapi = await call<{ openapi: string; paths: Record<string, unknown> }>(chatd.url, 'GET', '/api/v1/openapi.json');
+  const openapi = await call<{ openapi: string; paths: Record<string, unknown> }>(
+    chatd.url,
+    'GET',
+    '/api/v1/openapi.json',
+  );
   assert.match(openapi.body.openapi, /^3\.1/);
-  for (const p of ['/api/v1/session', '/api/v1/messages', '/api/v1/history', '/api/v1/state', '/api/v1/logout']) {
+  for (const p of [
+    '/api/v1/session',
+    '/api/v1/messages',
+    '/api/v1/history',
+    '/api/v1/state',
+    '/api/v1/logout',
+  ]) {
     assert.ok(openapi.body.paths[p], `${p} documented`);
   }
   const root = await fetch(chatd.url + '/');
@@ -134,7 +248,9 @@ test('server info, health check, OpenAPI, landing page, unknown route, wrong met
   assert.equal(root.headers.get('x-content-type-options'), 'nosniff');
   const nf = await call<Record<string, unknown>>(chatd.url, 'GET', '/nope');
   assert.deepEqual([nf.status, nf.body.error], [404, 'not_found']);
-  const put = await call<Record<string, unknown>>(chatd.url, 'PUT', '/api/v1/messages', { json: {} });
+  const put = await call<Record<string, unknown>>(chatd.url, 'PUT', '/api/v1/messages', {
+    json: {},
+  });
   assert.equal(put.status, 405);
   assert.ok(put.headers.get('allow'));
 });
@@ -146,9 +262,16 @@ test('/metrics needs basic auth and exposes chatd_ metrics', async () => {
   assert.equal(res.status, 200);
   const text = await res.text();
   for (const name of [
-    'chatd_http_requests_total', 'chatd_http_request_duration_seconds', 'chatd_held_polls',
-    'chatd_sessions', 'chatd_clients', 'chatd_channels', 'chatd_messages_stored_total',
-    'chatd_store_seconds', 'chatd_process_resident_memory_bytes', 'chatd_nodejs_eventloop_lag_seconds',
+    'chatd_http_requests_total',
+    'chatd_http_request_duration_seconds',
+    'chatd_held_polls',
+    'chatd_sessions',
+    'chatd_clients',
+    'chatd_channels',
+    'chatd_messages_stored_total',
+    'chatd_store_seconds',
+    'chatd_process_resident_memory_bytes',
+    'chatd_nodejs_eventloop_lag_seconds',
   ]) {
     assert.match(text, new RegExp(`^# HELP ${name}`, 'm'), name);
   }

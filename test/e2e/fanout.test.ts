@@ -33,7 +33,10 @@ test('NICK reaches every session sharing a channel once, and nobody else', async
 
 test('TOPIC reaches the channel members only', async () => {
   const { a, b, c, d, tag } = await crowd();
-  assert.equal((await a.send({ command: 'TOPIC', to: `#x${tag}`, body: ['new topic'] })).status, 200);
+  assert.equal(
+    (await a.send({ command: 'TOPIC', to: `#x${tag}`, body: ['new topic'] })).status,
+    200,
+  );
   assert.deepEqual(cmds(await a.drain()), ['TOPIC']);
   assert.deepEqual(cmds(await b.drain()), ['TOPIC']);
   assert.deepEqual(await c.drain(), []);

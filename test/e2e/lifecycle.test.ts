@@ -24,9 +24,15 @@ test('idle expiry ends an orphaned session like QUIT: members get QUIT, the nick
     const quit = events.find((e) => e.command === 'QUIT');
     assert.ok(quit, 'members receive QUIT');
     assert.equal(quit.from, 'sleepy');
-    assert.equal((await call(chatd.url, 'GET', '/api/v1/state', { token: sleepy.token })).status, 401);
+    assert.equal(
+      (await call(chatd.url, 'GET', '/api/v1/state', { token: sleepy.token })).status,
+      401,
+    );
     await HttpClient.create(chatd.url, 'sleepy'); // the nick is free again
-    assert.equal((await call(chatd.url, 'GET', '/api/v1/state', { token: awake.token })).status, 200);
+    assert.equal(
+      (await call(chatd.url, 'GET', '/api/v1/state', { token: awake.token })).status,
+      200,
+    );
   } finally {
     await chatd.cleanup();
   }
@@ -66,19 +72,38 @@ test('a restart on the same file keeps history, sessions and cursors; new ids ar
     assert.equal(await chatd.stop(), 0, 'graceful stop exits 0');
     chatd = await chatd.restart();
     const state = await call<{ nick: string; channels: { name: string; topic: string }[] }>(
-      chatd.url, 'GET', '/api/v1/state', { token: b.token },
+      chatd.url,
+      'GET',
+      '/api/v1/state',
+      { token: b.token },
     );
     assert.equal(state.status, 200, 'tokens survive the restart');
-    assert.deepEqual(state.body.channels.map((c) => [c.name, c.topic]), [['#keep', 'kept topic']]);
+    assert.deepEqual(
+      state.body.channels.map((c) => [c.name, c.topic]),
+      [['#keep', 'kept topic']],
+    );
     b.cursor = cursor;
     const unread = await b.drain();
-    assert.deepEqual(unread.map((e) => e.body), [['unread']], 'the cursor resumes exactly');
-    const sent = await a.send({ command: 'PRIVMSG', to: '#keep', body: ['after restart'] });
-    assert.ok((sent.body.seq as number) > maxBefore + 1, 'new ids are larger than every earlier one');
-    const hist = await call<{ messages: { body: string[] }[] }>(
-      chatd.url, 'GET', '/api/v1/history?target=%23keep&limit=50', { token: b.token },
+    assert.deepEqual(
+      unread.map((e) => e.body),
+      [['unread']],
+      'the cursor resumes exactly',
     );
-    assert.deepEqual(hist.body.messages.map((m) => m.body[0]), ['m0', 'm1', 'm2', 'm3', 'm4', 'unread', 'after restart']);
+    const sent = await a.send({ command: 'PRIVMSG', to: '#keep', body: ['after restart'] });
+    assert.ok(
+      (sent.body.seq as number) > maxBefore + 1,
+      'new ids are larger than every earlier one',
+    );
+    const hist = await call<{ messages: { body: string[] }[] }>(
+      chatd.url,
+      'GET',
+      '/api/v1/history?target=%23keep&limit=50',
+      { token: b.token },
+    );
+    assert.deepEqual(
+      hist.body.messages.map((m) => m.body[0]),
+      ['m0', 'm1', 'm2', 'm3', 'm4', 'unread', 'after restart'],
+    );
   } finally {
     await chatd.cleanup();
   }
@@ -99,7 +124,10 @@ test('queue ids are never reused, also after pruning everything and restarting',
     const sent = await a.send({ command: 'PRIVMSG', to: '#p', body: ['new'] });
     assert.ok((sent.body.seq as number) > oldMax, `${String(sent.body.seq)} > ${oldMax}`);
     const got = await a.drain();
-    assert.deepEqual(got.filter((e) => e.command === 'PRIVMSG').map((e) => e.body), [['new']]);
+    assert.deepEqual(
+      got.filter((e) => e.command === 'PRIVMSG').map((e) => e.body),
+      [['new']],
+    );
   } finally {
     await chatd.cleanup();
   }
@@ -113,9 +141,14 @@ test('a txn retried over HTTP returns the first answer and stores nothing twice'
     const first = await a.send({ command: 'PRIVMSG', to: '#t', body: ['once'], txn: 'abc-1' });
     const second = await a.send({ command: 'PRIVMSG', to: '#t', body: ['once'], txn: 'abc-1' });
     assert.deepEqual([second.status, second.body], [first.status, first.body]);
-    const hist = await call<{ messages: unknown[] }>(chatd.url, 'GET', '/api/v1/history?target=%23t', {
-      token: a.token,
-    });
+    const hist = await call<{ messages: unknown[] }>(
+      chatd.url,
+      'GET',
+      '/api/v1/history?target=%23t',
+      {
+        token: a.token,
+      },
+    );
     assert.equal(hist.body.messages.length, 1);
   } finally {
     await chatd.cleanup();
@@ -127,9 +160,14 @@ test('graceful shutdown answers held polls first and exits 0', async () => {
   try {
     const a = await HttpClient.create(chatd.url, 'held');
     await a.drain();
-    const held = call<{ messages: unknown[] }>(chatd.url, 'GET', `/api/v1/messages?after=${a.cursor}&timeout=25`, {
-      token: a.token,
-    });
+    const held = call<{ messages: unknown[] }>(
+      chatd.url,
+      'GET',
+      `/api/v1/messages?after=${a.cursor}&timeout=25`,
+      {
+        token: a.token,
+      },
+    );
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     const code = chatd.stop();

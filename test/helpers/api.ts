@@ -1,5 +1,5 @@
 // A small HTTP client for end-to-end tests: what curl would do, typed.
-import type { Envelope, PollResult } from '../../src/shared/api-types.js';
+import type { PollResult, QueuedEnvelope } from '../../src/shared/api-types.js';
 
 export interface Answer<T = unknown> {
   status: number;
@@ -11,7 +11,12 @@ export async function call<T = Record<string, unknown>>(
   base: string,
   method: string,
   path: string,
-  opts: { token?: string; json?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
+  opts: {
+    token?: string;
+    json?: unknown;
+    raw?: string | Uint8Array;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -36,7 +41,7 @@ export async function call<T = Record<string, unknown>>(
 /** One client of a session over HTTP. */
 export class HttpClient {
   cursor: number | null = null;
-  readonly received: Envelope[] = [];
+  readonly received: QueuedEnvelope[] = [];
 
   constructor(
     readonly base: string,
@@ -45,10 +50,16 @@ export class HttpClient {
   ) {}
 
   static async create(base: string, nick: string): Promise<HttpClient & { sessionId: number }> {
-    const r = await call<{ id: number; token: string; nick: string }>(base, 'POST', '/api/v1/session', {
-      json: { nick },
-    });
-    if (r.status !== 201) throw new Error(`session for ${nick}: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await call<{ id: number; token: string; nick: string }>(
+      base,
+      'POST',
+      '/api/v1/session',
+      {
+        json: { nick },
+      },
+    );
+    if (r.status !== 201)
+      throw new Error(`session for ${nick}: ${r.status} ${JSON.stringify(r.body)}`);
     return Object.assign(new HttpClient(base, r.body.token, r.body.nick), { sessionId: r.body.id });
   }
 
@@ -60,8 +71,11 @@ export class HttpClient {
   }
 
   async poll(timeout = 0): Promise<PollResult> {
-    const q = this.cursor === null ? `timeout=${timeout}` : `after=${this.cursor}&timeout=${timeout}`;
-    const r = await call<PollResult>(this.base, 'GET', `/api/v1/messages?${q}`, { token: this.token });
+    const q =
+      this.cursor === null ? `timeout=${timeout}` : `after=${this.cursor}&timeout=${timeout}`;
+    const r = await call<PollResult>(this.base, 'GET', `/api/v1/messages?${q}`, {
+      token: this.token,
+    });
     if (r.status !== 200) throw new Error(`poll: ${r.status} ${JSON.stringify(r.body)}`);
     this.cursor = r.body.last_id;
     this.received.push(...r.body.messages);
@@ -69,7 +83,7 @@ export class HttpClient {
   }
 
   /** polls with timeout 0 until the queue is empty */
-  async drain(): Promise<Envelope[]> {
+  async drain(): Promise<QueuedEnvelope[]> {
     const start = this.received.length;
     while ((await this.poll(0)).messages.length > 0);
     return this.received.slice(start);

@@ -45,7 +45,11 @@ export async function startChatd(opts: StartOptions = {}): Promise<Chatd> {
     LOG_LEVEL: 'info',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [CHATD_BIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CHATD_BIN], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

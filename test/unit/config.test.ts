@@ -29,7 +29,8 @@ test('durations', () => {
   assert.equal(parseDuration('250ms'), 250);
   assert.equal(parseDuration('7d'), 7 * 86_400_000);
   assert.equal(parseDuration('1500'), 1500);
-  for (const bad of ['', 'h', '5x', '1h 2m', '-1s', '1.5h']) assert.equal(parseDuration(bad), null, bad);
+  for (const bad of ['', 'h', '5x', '1h 2m', '-1s', '1.5h'])
+    assert.equal(parseDuration(bad), null, bad);
 });
 
 test('an invalid value stops start-up with a message naming the variable', () => {
@@ -42,11 +43,14 @@ test('an invalid value stops start-up with a message naming the variable', () =>
     MAX_CHANNELS: '0',
   };
   for (const [name, value] of Object.entries(cases)) {
-    assert.throws(() => loadConfig({ [name]: value }, NO_FILE), (e: Error) => {
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, new RegExp(`\\b${name}\\b`));
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ [name]: value }, NO_FILE),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, new RegExp(`\\b${name}\\b`));
+        return true;
+      },
+    );
   }
   assert.throws(() => loadConfig({ METRICS_USERNAME: 'u' }, NO_FILE), /METRICS_PASSWORD/);
   assert.throws(() => loadConfig({ DBURL: 'postgres://localhost/x' }, NO_FILE), /DBURL/);
@@ -55,7 +59,10 @@ test('an invalid value stops start-up with a message naming the variable', () =>
 test('.env fills in what the real environment does not set', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-env-'));
   const file = path.join(dir, '.env');
-  fs.writeFileSync(file, '# comment\nPORT=9001\nSERVER_NAME="from.env"\nMOTD="a\\nb"\nexport HOST=0.0.0.0 # trailing\n');
+  fs.writeFileSync(
+    file,
+    '# comment\nPORT=9001\nSERVER_NAME="from.env"\nMOTD="a\\nb"\nexport HOST=0.0.0.0 # trailing\n',
+  );
   try {
     const c = loadConfig({ PORT: '9002' }, file);
     assert.equal(c.PORT, 9002, 'the real environment wins');

@@ -23,10 +23,34 @@ test('folding is idempotent and keeps validity (fast-check)', () => {
 });
 
 test('nick syntax (SPEC §7)', () => {
-  for (const ok of ['a', 'Alice', '[x]', '`_^{|}', 'a-1', 'x'.repeat(32), '\\o/'.replace('/', '')]) {
+  for (const ok of [
+    'a',
+    'Alice',
+    '[x]',
+    '`_^{|}',
+    'a-1',
+    'x'.repeat(32),
+    '\\o/'.replace('/', ''),
+  ]) {
     assert.equal(isValidNick(ok), true, ok);
   }
-  for (const bad of ['', '1a', '-a', 'a b', 'a,b', 'a*', 'a?', 'a!', 'a@', 'a#', 'a:', 'x'.repeat(33), 'аlice', 'a\u200b', 'ａ']) {
+  for (const bad of [
+    '',
+    '1a',
+    '-a',
+    'a b',
+    'a,b',
+    'a*',
+    'a?',
+    'a!',
+    'a@',
+    'a#',
+    'a:',
+    'x'.repeat(33),
+    'аlice',
+    'a\u200b',
+    'ａ',
+  ]) {
     assert.equal(isValidNick(bad), false, JSON.stringify(bad));
   }
 });
@@ -35,7 +59,22 @@ test('channel syntax (SPEC §7)', () => {
   for (const ok of ['#a', '#Chat', '#' + 'c'.repeat(63), '#über', '#a-b.c']) {
     assert.equal(isValidChannel(ok), true, ok);
   }
-  for (const bad of ['#', 'a', '##'.slice(1), '#' + 'c'.repeat(64), '#a b', '#a,b', '#a:b', '#a\u0007', '#a\u0000', '#a\r', '#a\n', '#a\u202e', '#a\u200b', '#\ud800']) {
+  for (const bad of [
+    '#',
+    'a',
+    '##'.slice(1),
+    '#' + 'c'.repeat(64),
+    '#a b',
+    '#a,b',
+    '#a:b',
+    '#a\u0007',
+    '#a\u0000',
+    '#a\r',
+    '#a\n',
+    '#a\u202e',
+    '#a\u200b',
+    '#\ud800',
+  ]) {
     assert.equal(isValidChannel(bad), false, JSON.stringify(bad));
   }
 });

@@ -37,7 +37,12 @@ async function joinOne(ctx: Context, name: string): Promise<void> {
     kind: 'channel',
     channelId: channel.id,
   });
-  await ctx.tx.addMember({ sessionId: ctx.session.id, channelId: channel.id, joinedSeq: event.seq, modes });
+  await ctx.tx.addMember({
+    sessionId: ctx.session.id,
+    channelId: channel.id,
+    joinedSeq: event.seq,
+    modes,
+  });
   // The session's other clients are not yet woken by this channel: wake them by session.
   ctx.out.wake.sessions.add(ctx.session.id);
   await replyTopic(ctx, channel);

@@ -2,7 +2,14 @@
 // for both sessions. NOTICE delivers the same way but never produces any reply.
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { isChanOp, myMembership, requireChannel, requireSession, dmPair, splitTargets } from '../lookup.js';
+import {
+  isChanOp,
+  myMembership,
+  requireChannel,
+  requireSession,
+  dmPair,
+  splitTargets,
+} from '../lookup.js';
 import { ERR, RPL } from '../numerics.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
@@ -44,9 +51,14 @@ async function toChannel(
 ): Promise<void> {
   const channel = await requireChannel(ctx, target);
   const member = await myMembership(ctx, channel);
-  const refuse = (why: string) => ircError(ERR.CANNOTSENDTOCHAN, [channel.name], `Cannot send to channel (${why})`);
+  const refuse = (why: string) =>
+    ircError(ERR.CANNOTSENDTOCHAN, [channel.name], `Cannot send to channel (${why})`);
   if (!member && channel.modes.includes('n')) throw refuse('+n');
-  if (channel.modes.includes('m') && !isChanOp(ctx.session, member) && !member?.modes.includes('v')) {
+  if (
+    channel.modes.includes('m') &&
+    !isChanOp(ctx.session, member) &&
+    !member?.modes.includes('v')
+  ) {
     throw refuse('+m');
   }
   await ctx.emit(

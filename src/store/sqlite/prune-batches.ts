@@ -8,6 +8,11 @@ export type WriteBatch = <T>(fn: (w: StatementCache) => T) => Promise<T>;
 
 export const BATCH_ROWS = 2000;
 
+/** lets held polls and requests run between synchronous planning reads of a long prune */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 const ROWS_BELOW = {
   channel: 'SELECT seq FROM events WHERE channel_id = ? AND seq < ? ORDER BY seq LIMIT ?',
   dm: 'SELECT seq FROM events WHERE dm_pair = ? AND seq < ? ORDER BY seq LIMIT ?',

@@ -3,7 +3,7 @@
 // in bounded batches (prune-batches.ts). Idempotent: each step re-derives its work from the data.
 import type { PruneOptions, PruneResult } from '../store.js';
 import type { StatementCache } from './connection.js';
-import { BATCH_ROWS, deleteInBatches, type WriteBatch } from './prune-batches.js';
+import { BATCH_ROWS, deleteInBatches, yieldToLoop, type WriteBatch } from './prune-batches.js';
 import { purgeRemovedChannels, rotateChannels, rotateDmPairs } from './rotate.js';
 
 // seqs per age-deletion transaction (a range of the primary key)
@@ -67,6 +67,7 @@ async function raiseAgeFloor(
       floor = seq;
     }
     if (rows.length < BATCH_ROWS) break;
+    await yieldToLoop();
   }
   return write((w) => {
     w.get(META_RAISE).run('age_floor', floor);

@@ -1,7 +1,7 @@
 // History rotation (MAX_HISTORY per channel and per DM pair) and the purge of removed channels.
 // Part of prune(): planning reads on the reader, deletes in bounded batches.
 import type { StatementCache } from './connection.js';
-import { deleteRowsBelow, type WriteBatch } from './prune-batches.js';
+import { deleteRowsBelow, yieldToLoop, type WriteBatch } from './prune-batches.js';
 
 const MESSAGES = `command IN ('PRIVMSG', 'NOTICE')`;
 
@@ -58,7 +58,8 @@ export async function rotateChannels(
   const setMark = `UPDATE channels SET hist_count = ?, hist_checked = ?
     WHERE id = ? AND hist_checked = ?`;
   let deleted = 0;
-  for (const m of marks) {
+  for (const [i, m] of marks.entries()) {
+    if (i % 200 === 199) await yieldToLoop();
     const latest = latestOf.get(m.id) as number | null;
     if (latest === null || latest <= m.hist_checked) continue;
     const total = m.hist_count + (countNew.get(m.id, m.hist_checked, latest) as number);
