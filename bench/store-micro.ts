@@ -117,8 +117,7 @@ async function main(): Promise<void> {
     console.log(`second prune (nothing to do): ${Date.now() - p2} ms`);
   } finally {
     await store.close();
-    if (!process.env.KEEP) fs.rmSync(dir, { recursive: true, force: true });
-    else console.log(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
