@@ -10,6 +10,7 @@ import {
   dmPair,
   splitTargets,
 } from '../lookup.js';
+import { approximateMemberCount } from '../member-counts.js';
 import { ERR, RPL } from '../numerics.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
@@ -65,8 +66,7 @@ async function toChannel(
     { command, from: ctx.session.nick, to, params: input.params, body: lines, meta: input.meta },
     { kind: 'channel', channelId: channel.id },
   );
-  // Counting members costs a scan of the channel's memberships per message, so the fan-out
-  // histogram takes the count from the channel list the metrics collector already reads.
+  ctx.env.observer.fanout(await approximateMemberCount(ctx, channel.id));
 }
 
 async function toNick(
