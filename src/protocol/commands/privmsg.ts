@@ -1,6 +1,7 @@
 // PRIVMSG and NOTICE (SPEC §4): to a channel, stored once for all members; to a nick, stored once
 // for both sessions. NOTICE delivers the same way but never produces any reply.
 import type { Context } from '../context.js';
+import type { EnvelopeFields } from '../envelope.js';
 import { ircError } from '../errors.js';
 import {
   isChanOp,
@@ -24,71 +25,60 @@ export async function notice(ctx: Context, input: CommandInput): Promise<void> {
   await sendText(ctx, input, 'NOTICE');
 }
 
+/** One message to one target: the envelope fields are the same for a channel and a nick. */
+interface Outgoing {
+  target: string;
+  fields: EnvelopeFields;
+}
+
 async function sendText(ctx: Context, input: CommandInput, command: string): Promise<void> {
   if (!input.to) throw ircError(ERR.NORECIPIENT, [], `No recipient given (${command})`);
   const lines = textLines(input.body);
   if (!lines.some((l) => l.length > 0)) throw ircError(ERR.NOTEXTTOSEND);
   const targets = splitTargets(input.to);
   if (targets.length === 0) throw ircError(ERR.NORECIPIENT, [], `No recipient given (${command})`);
-  const single = targets.length === 1;
   await eachTarget(ctx, targets, async (target) => {
     // The stored `to` is what the client sent (signatures cover it), unless it named several.
-    const to = single ? input.to! : target;
-    if (target.startsWith('#')) await toChannel(ctx, input, command, target, to, lines);
-    else await toNick(ctx, input, command, target, to, lines);
+    const to = targets.length === 1 ? input.to! : target;
+    const fields = {
+      command,
+      from: ctx.session.nick,
+      to,
+      params: input.params,
+      body: lines,
+      meta: input.meta,
+    };
+    if (target.startsWith('#')) await toChannel(ctx, { target, fields });
+    else await toNick(ctx, { target, fields });
   });
   if (ctx.out.first) {
     await ctx.tx.updateSession(ctx.session.id, { lastMessageAt: ctx.now() });
   }
 }
 
-async function toChannel(
-  ctx: Context,
-  input: CommandInput,
-  command: string,
-  target: string,
-  to: string,
-  lines: string[],
-): Promise<void> {
-  const channel = await requireChannel(ctx, target);
+async function toChannel(ctx: Context, out: Outgoing): Promise<void> {
+  const channel = await requireChannel(ctx, out.target);
   const member = await myMembership(ctx, channel);
   const refuse = (why: string) =>
     ircError(ERR.CANNOTSENDTOCHAN, [channel.name], `Cannot send to channel (${why})`);
   if (!member && channel.modes.includes('n')) throw refuse('+n');
-  if (
-    channel.modes.includes('m') &&
-    !isChanOp(ctx.session, member) &&
-    !member?.modes.includes('v')
-  ) {
-    throw refuse('+m');
-  }
-  await ctx.emit(
-    { command, from: ctx.session.nick, to, params: input.params, body: lines, meta: input.meta },
-    { kind: 'channel', channelId: channel.id },
-  );
+  const voiced = isChanOp(ctx.session, member) || Boolean(member?.modes.includes('v'));
+  if (channel.modes.includes('m') && !voiced) throw refuse('+m');
+  await ctx.emit(out.fields, { kind: 'channel', channelId: channel.id });
   ctx.env.observer.fanout(await approximateMemberCount(ctx, channel.id));
 }
 
-async function toNick(
-  ctx: Context,
-  input: CommandInput,
-  command: string,
-  target: string,
-  to: string,
-  lines: string[],
-): Promise<void> {
-  const peer = await requireSession(ctx, target);
-  await ctx.emit(
-    { command, from: ctx.session.nick, to, params: input.params, body: lines, meta: input.meta },
-    {
-      kind: 'session',
-      sessionId: peer.id,
-      senderSessionId: ctx.session.id,
-      dmPair: dmPair(ctx.session.id, peer.id),
-    },
-  );
-  ctx.env.observer.fanout(peer.id === ctx.session.id ? 1 : 2);
-  if (command === 'PRIVMSG' && peer.away !== null) {
+async function toNick(ctx: Context, out: Outgoing): Promise<void> {
+  const peer = await requireSession(ctx, out.target);
+  const me = ctx.session.id;
+  await ctx.emit(out.fields, {
+    kind: 'session',
+    sessionId: peer.id,
+    senderSessionId: me,
+    dmPair: dmPair(me, peer.id),
+  });
+  ctx.env.observer.fanout(peer.id === me ? 1 : 2);
+  if (out.fields.command === 'PRIVMSG' && peer.away !== null) {
     await ctx.reply(RPL.AWAY, [peer.nick], peer.away);
   }
 }
