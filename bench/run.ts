@@ -1,0 +1,293 @@
+// The benchmark suite (QUALITY §2: P1, P5, P6), run by `npm run bench`:
+//   npm run bench -- [--only p1,p5,p6] [--quick] [--seconds N] [--runs N] [--max-requests N]
+//                    [--polls N]  (P5's held polls, default 1000)
+// Each figure is the median of 3 runs, next to a baseline measured in the same run and the ratio.
+// Starts its own chatd and baseline processes (127.0.0.1 only, temp folders), stops only those by
+// PID. Prints a table and writes bench/results/latest.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runP1, type P1Result } from './p1.js';
+import { runP5, type P5Result } from './p5.js';
+import { runP6, type P6Result } from './p6.js';
+import { cleanupAll, ROOT } from './lib/proc.js';
+import { round, type BenchOptions } from './lib/stats.js';
+
+const ALL = ['p1', 'p5', 'p6'] as const;
+type Name = (typeof ALL)[number];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      seconds: { type: 'string' },
+      runs: { type: 'string' },
+      'max-requests': { type: 'string' },
+      polls: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'usage: npm run bench -- [--only p1,p5,p6] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N]',
+    );
+    process.exit(0);
+  }
+  const only = (values.only ?? ALL.join(','))
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const n of only) {
+    if (!(ALL as readonly string[]).includes(n)) throw new Error(`--only: unknown benchmark ${n}`);
+  }
+  const quick = values.quick ?? false;
+  const num = (v: string | undefined, name: string, dflt: number, max: number) => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || n > max) throw new Error(`--${name}: 0 < N <= ${max}`);
+    return n;
+  };
+  const bench: BenchOptions = {
+    quick,
+    seconds: num(values.seconds, 'seconds', quick ? 1 : 5, 60),
+    warmupSeconds: quick ? 0.3 : 1,
+    runs: Math.round(num(values.runs, 'runs', 3, 9)),
+    maxRequests: Math.round(num(values['max-requests'], 'max-requests', 2_000_000, 1e8)),
+    // the fd limit is 20,000 per process: N client sockets here, N server sockets in chatd
+    polls: Math.round(num(values.polls, 'polls', quick ? 200 : 1000, 10_000)),
+    log: (line) => console.log(line),
+  };
+  return { only: only as Name[], bench };
+}
+
+interface Row {
+  bench: string;
+  figure: string;
+  chatd: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  ok: string;
+}
+
+function fmt(x: number, digits = 0): string {
+  if (!Number.isFinite(x)) return '—';
+  return x.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
+}
+
+function rowsP1(r: P1Result): Row[] {
+  return [
+    {
+      bench: 'P1',
+      figure: 'acked PRIVMSG/s, 10 members polling, 50 conns',
+      chatd: fmt(r.msgsPerSec),
+      baseline: `${fmt(r.baselineReqPerSec)} req/s`,
+      ratio: fmt(r.ratio, 2),
+      target: '≥ 0.40',
+      ok: r.ratio >= r.target ? 'yes' : 'no',
+    },
+    {
+      bench: 'P1',
+      figure: 'server CPU (% of one core)',
+      chatd: fmt(r.chatdCpu),
+      baseline: fmt(r.baselineCpu),
+      ratio: '',
+      target: '',
+      ok: '',
+    },
+    {
+      bench: 'P1',
+      figure: 'the same per second of server CPU',
+      chatd: fmt(r.msgsPerCpuSec),
+      baseline: `${fmt(r.baselinePerCpuSec)} req/s`,
+      ratio: fmt(r.cpuRatio, 2),
+      target: '',
+      ok: '',
+    },
+    {
+      bench: 'P1',
+      figure: 'load generator CPU (% of one core)',
+      chatd: fmt(r.generatorCpu),
+      baseline: fmt(r.baselineGeneratorCpu),
+      ratio: '',
+      target: '',
+      ok: '',
+    },
+    {
+      bench: 'P1',
+      figure: 'lost / dup / reordered / phantom / non-200',
+      chatd: `${r.lost} / ${r.duplicates} / ${r.reordered} / ${r.phantom} / ${r.non200}`,
+      baseline: '',
+      ratio: '',
+      target: 'all 0',
+      ok: r.lost + r.duplicates + r.reordered + r.phantom + r.non200 === 0 ? 'yes' : 'NO',
+    },
+  ];
+}
+
+function rowsP5(r: P5Result): Row[] {
+  return [
+    {
+      bench: 'P5',
+      figure: `RSS per held idle long-poll (${r.polls} polls)`,
+      chatd: `${fmt(r.chatdKiB, 1)} KiB`,
+      baseline: `${fmt(r.baselineKiB, 1)} KiB`,
+      ratio: fmt(r.ratio, 2),
+      target: '≤ 12 KiB',
+      ok: r.chatdKiB <= r.targetKiB ? 'yes' : 'no',
+    },
+    {
+      bench: 'P5',
+      figure: 'polls answered early / not held',
+      chatd: String(r.notHeld),
+      baseline: String(r.baselineNotHeld),
+      ratio: '',
+      target: '0',
+      ok: r.notHeld + r.baselineNotHeld === 0 ? 'yes' : 'NO',
+    },
+  ];
+}
+
+function rowsP6(r: P6Result): Row[] {
+  const { big, small, mid } = r;
+  const bad = (x: P6Result['big']) => x.lost + x.duplicates + x.reordered + x.phantom + x.non200;
+  const counts = (xs: P6Result['big'][]) =>
+    (['lost', 'duplicates', 'reordered', 'phantom', 'non200'] as const)
+      .map((k) => xs.reduce((s, x) => s + x[k], 0))
+      .join(' / ');
+  return [
+    {
+      bench: 'P6',
+      figure: `msgs/s, ${fmt(big.members)} members, ${big.pollers} polling (base: ${small.members}/${small.pollers})`,
+      chatd: fmt(big.msgsPerSec),
+      baseline: fmt(small.msgsPerSec),
+      ratio: fmt(r.rateRatio, 2),
+      target: '≥ 1,000/s',
+      ok: big.msgsPerSec >= r.targetMsgsPerSec ? 'yes' : 'no',
+    },
+    {
+      bench: 'P6',
+      figure: `msgs/s, same, base: ${mid.members} members, ${mid.pollers} polling`,
+      chatd: fmt(big.msgsPerSec),
+      baseline: fmt(mid.msgsPerSec),
+      ratio: fmt(r.rateRatioMid, 2),
+      target: 'ratio ≈ 1',
+      ok: '',
+    },
+    {
+      bench: 'P6',
+      figure: `database bytes per message (base: ${small.members} members)`,
+      chatd: fmt(big.bytesPerMsg),
+      baseline: fmt(small.bytesPerMsg),
+      ratio: fmt(r.bytesRatio, 2),
+      target: 'ratio ≈ 1',
+      ok: r.bytesRatio <= 1.5 ? 'yes' : 'no',
+    },
+    {
+      bench: 'P6',
+      figure: `database bytes per message (base: ${mid.members} members)`,
+      chatd: fmt(big.bytesPerMsg),
+      baseline: fmt(mid.bytesPerMsg),
+      ratio: fmt(r.bytesRatioMid, 2),
+      target: 'ratio ≈ 1',
+      ok: r.bytesRatioMid <= 1.5 ? 'yes' : 'no',
+    },
+    {
+      bench: 'P6',
+      figure: 'PRIVMSGs delivered to pollers/s (base: 10 members)',
+      chatd: fmt(big.deliveriesPerSec),
+      baseline: fmt(small.deliveriesPerSec),
+      ratio: '',
+      target: '',
+      ok: '',
+    },
+    {
+      bench: 'P6',
+      figure: 'server CPU (% of one core; base: 10 members)',
+      chatd: fmt(big.cpu),
+      baseline: fmt(small.cpu),
+      ratio: '',
+      target: '',
+      ok: '',
+    },
+    {
+      bench: 'P6',
+      figure: 'lost / dup / reord. / phantom / non-200 (base: 10 + 100)',
+      chatd: counts([big]),
+      baseline: counts([small, mid]),
+      ratio: '',
+      target: 'all 0',
+      ok: bad(big) + bad(small) + bad(mid) === 0 ? 'yes' : 'NO',
+    },
+  ];
+}
+
+function printTable(rows: Row[]): void {
+  const cols: (keyof Row)[] = ['bench', 'figure', 'chatd', 'baseline', 'ratio', 'target', 'ok'];
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(width[i]!) : c.padEnd(width[i]!)))
+      .join('  ');
+  console.log(line(cols));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => r[c])));
+}
+
+async function main(): Promise<void> {
+  const { only, bench } = options();
+  const started = Date.now();
+  const results: { p1?: P1Result; p5?: P5Result; p6?: P6Result } = {};
+  const rows: Row[] = [];
+  const errors: Record<string, string> = {};
+  const loadBefore = os.loadavg()[0]!;
+  console.log(
+    `chat bench: ${only.join(', ')}; ${bench.runs} runs of ${bench.seconds} s${bench.quick ? ' (quick)' : ''}; node ${process.version}, ${os.cpus().length} cores, load average ${loadBefore.toFixed(2)}`,
+  );
+  for (const name of only) {
+    console.log(`\n${name.toUpperCase()}`);
+    const t0 = Date.now();
+    try {
+      if (name === 'p1') rows.push(...rowsP1((results.p1 = await runP1(bench))));
+      if (name === 'p5') rows.push(...rowsP5((results.p5 = await runP5(bench))));
+      if (name === 'p6') rows.push(...rowsP6((results.p6 = await runP6(bench))));
+    } catch (err) {
+      errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      console.error(`${name} failed: ${errors[name]}`);
+    }
+    console.log(`  (${round((Date.now() - t0) / 1000, 1)} s)`);
+  }
+  const loadAfter = os.loadavg()[0]!;
+  console.log(
+    `\nmedians of ${bench.runs} runs; baselines measured in the same run; load average ${loadAfter.toFixed(2)}\n`,
+  );
+  printTable(rows);
+  const out = path.join(ROOT, 'bench/results/latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const summary = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cores: os.cpus().length,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    options: { ...bench, log: undefined, only },
+    seconds: round((Date.now() - started) / 1000, 1),
+    table: rows,
+    results,
+    errors,
+  };
+  fs.writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(process.cwd(), out)} (${summary.seconds} s in total)`);
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanupAll);
