@@ -55,10 +55,19 @@ export function loggerOptions(config: LoggerConfig): LoggerOptions {
 
 export function createLogger(config: LoggerConfig, options: CreateLoggerOptions = {}): Logger {
   const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY);
-  const destination =
-    options.destination ??
-    (pretty ? prettyStream(process.stdout) : pino.destination({ dest: 1, sync: false }));
+  let destination = options.destination;
+  if (!destination) {
+    // Through process.stdout rather than pino.destination(): on a closed pipe (`chatd | head`)
+    // the latter retries the write forever in its exit handler, so the process never ends.
+    // A closed stdout must stop neither the server nor its shutdown: such lines are dropped.
+    process.stdout.on('error', () => undefined);
+    destination = pretty ? prettyStream(process.stdout) : plainStream(process.stdout);
+  }
   return pino(loggerOptions(config), destination);
+}
+
+function plainStream(out: NodeJS.WritableStream): DestinationStream {
+  return { write: (msg: string) => void out.write(msg) };
 }
 
 const LEVEL_NAMES: Record<number, string> = {

@@ -3,6 +3,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -25,17 +27,23 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Held polls are answered first and in-flight requests finish; should anything hang
+    // (a stuck client socket, a store call), the process still ends.
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     server.close().then(
-      () => {
-        logger.info('stopped');
-        logger.flush?.();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
+      () => exitAfterLog(0, () => logger.info('stopped')),
+      (err: unknown) => exitAfterLog(1, () => logger.error({ err }, 'shutdown failed')),
     );
+  };
+  const exitAfterLog = (code: number, log: () => void) => {
+    try {
+      log();
+      logger.flush(() => process.exit(code));
+    } catch {
+      process.exit(code);
+    }
+    // flush waits for the log line to be written; a closed stdout never drains
+    setTimeout(() => process.exit(code), 500);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
