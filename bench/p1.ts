@@ -1,6 +1,6 @@
 // P1: acknowledged PRIVMSG/s over HTTP into a 10-member channel whose 10 clients hold long-polls,
 // against a bare node:http server answering the same POSTs (QUALITY §2, target ≥ 0.4×).
-import { closedLoop, non200, type LoadResult } from './lib/load.js';
+import { closedLoop, non200, privmsgLoad, type LoadResult } from './lib/load.js';
 import {
   command,
   createSession,
@@ -134,31 +134,19 @@ export async function membersOverHttp(proc: Proc, count: number, channel: string
 async function chatdRun(o: BenchOptions): Promise<P1Run['chatd']> {
   const proc = await startChatd();
   const pollAgent = keepAliveAgent(MEMBERS * 2);
-  const sendAgent = keepAliveAgent(CONNECTIONS);
   try {
     const sessions = await membersOverHttp(proc, MEMBERS, CHANNEL);
     const pollers = sessions.map((s) => new Poller(pollAgent, proc.port, s.token, CHANNEL, 0));
     for (const p of pollers) p.start();
-    const acked = new Set<number>();
-    const counters = new Array<number>(CONNECTIONS).fill(0);
-    const load = await closedLoop({
+    const { load, acked } = await privmsgLoad({
+      port: proc.port,
+      serverPid: proc.pid,
+      tokens: sessions.map((s) => s.token),
+      channel: CHANNEL,
       connections: CONNECTIONS,
       warmupMs: o.warmupSeconds * 1000,
       durationMs: o.seconds * 1000,
       maxRequests: o.maxRequests,
-      serverPid: proc.pid,
-      send: (w) =>
-        request({
-          agent: sendAgent,
-          port: proc.port,
-          method: 'POST',
-          path: '/api/v1/messages',
-          token: sessions[w % MEMBERS]!.token,
-          body: privmsgBody(CHANNEL, w, counters[w]!++),
-        }),
-      onReply: (_w, status, body) => {
-        if (status === 200) acked.add((JSON.parse(body) as { seq: number }).seq);
-      },
     });
     const delivery = await settleAndCheck(pollers, acked, 20_000);
     pollAgent.destroy();
@@ -167,7 +155,6 @@ async function chatdRun(o: BenchOptions): Promise<P1Run['chatd']> {
     return { ...load, delivery, exitCode, serverLog };
   } finally {
     pollAgent.destroy();
-    sendAgent.destroy();
     await stopAndClean(proc);
   }
 }

@@ -3,11 +3,11 @@
 // count: msgs/s and database bytes per message, as ratios big ÷ small.
 import fs from 'node:fs';
 import path from 'node:path';
-import { closedLoop, non200 } from './lib/load.js';
-import { keepAliveAgent, Poller, request, settleAndCheck } from './lib/http.js';
+import { non200, privmsgLoad } from './lib/load.js';
+import { keepAliveAgent, Poller, settleAndCheck } from './lib/http.js';
 import { makeTempDir, removeTempDir, startChatd, stopAndClean } from './lib/proc.js';
 import { dbBytes, seedChannel, type Seeded } from './lib/seed.js';
-import { logTrouble, median, privmsgBody, ratio, type BenchOptions } from './lib/stats.js';
+import { logTrouble, median, ratio, type BenchOptions } from './lib/stats.js';
 
 const CHANNEL = '#big';
 const CONNECTIONS = 50;
@@ -150,37 +150,24 @@ async function oneRun(t: Template, o: BenchOptions): Promise<P6Run> {
   const proc = await startChatd({ dir });
   const nPollers = Math.min(POLLERS, t.members);
   const pollAgent = keepAliveAgent(nPollers * 2);
-  const sendAgent = keepAliveAgent(CONNECTIONS);
   const tokens = t.seeded.tokens;
   try {
     const pollers = tokens
       .slice(0, nPollers)
       .map((tok) => new Poller(pollAgent, proc.port, tok, CHANNEL, t.seeded.latestSeq));
     for (const p of pollers) p.start();
-    const acked = new Set<number>();
-    const counters = new Array<number>(CONNECTIONS).fill(0);
-    const load = await closedLoop({
+    const { load, acked } = await privmsgLoad({
+      port: proc.port,
+      serverPid: proc.pid,
+      tokens: tokens.slice(0, nPollers),
+      channel: CHANNEL,
       connections: CONNECTIONS,
       warmupMs: o.warmupSeconds * 1000,
       durationMs: o.seconds * 1000,
       maxRequests: o.maxRequests,
-      serverPid: proc.pid,
-      send: (w) =>
-        request({
-          agent: sendAgent,
-          port: proc.port,
-          method: 'POST',
-          path: '/api/v1/messages',
-          token: tokens[w % nPollers]!,
-          body: privmsgBody(CHANNEL, w, counters[w]!++),
-        }),
-      onReply: (_w, status, body) => {
-        if (status === 200) acked.add((JSON.parse(body) as { seq: number }).seq);
-      },
     });
     const delivery = await settleAndCheck(pollers, acked, 30_000);
     pollAgent.destroy();
-    sendAgent.destroy();
     const exitCode = await proc.stop();
     const bytes = dbBytes(dbPath) - t.seeded.bytes;
     return {
@@ -205,7 +192,6 @@ async function oneRun(t: Template, o: BenchOptions): Promise<P6Run> {
     };
   } finally {
     pollAgent.destroy();
-    sendAgent.destroy();
     await stopAndClean(proc);
   }
 }

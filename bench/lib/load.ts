@@ -1,7 +1,9 @@
 // Closed-loop load: `connections` workers each send a request, wait for its answer, and send the
 // next, for a warm-up and then a measured window. Only answers that complete inside the window
 // count towards the rate; every answer (warm-up included) is passed to `onReply`.
+import { keepAliveAgent, request } from './http.js';
 import { cpuSeconds } from './proc.js';
+import { privmsgBody } from './stats.js';
 
 export interface LoadOptions {
   connections: number;
@@ -95,4 +97,49 @@ export async function closedLoop(o: LoadOptions): Promise<LoadResult> {
 /** answers other than 200 over the whole run (errors without an answer included) */
 export function non200(r: LoadResult): number {
   return Object.entries(r.allStatuses).reduce((s, [k, v]) => (k === '200' ? s : s + v), 0);
+}
+
+export interface PrivmsgLoadOptions {
+  port: number;
+  serverPid: number;
+  /** senders' bearer tokens; worker w posts as tokens[w % tokens.length] */
+  tokens: readonly string[];
+  channel: string;
+  connections: number;
+  warmupMs: number;
+  durationMs: number;
+  maxRequests: number;
+}
+
+/** Closed-loop PRIVMSG senders into one channel; returns the load and the acknowledged seqs. */
+export async function privmsgLoad(
+  o: PrivmsgLoadOptions,
+): Promise<{ load: LoadResult; acked: Set<number> }> {
+  const agent = keepAliveAgent(o.connections);
+  const acked = new Set<number>();
+  const counters = new Array<number>(o.connections).fill(0);
+  try {
+    const load = await closedLoop({
+      connections: o.connections,
+      warmupMs: o.warmupMs,
+      durationMs: o.durationMs,
+      maxRequests: o.maxRequests,
+      serverPid: o.serverPid,
+      send: (w) =>
+        request({
+          agent,
+          port: o.port,
+          method: 'POST',
+          path: '/api/v1/messages',
+          token: o.tokens[w % o.tokens.length]!,
+          body: privmsgBody(o.channel, w, counters[w]!++),
+        }),
+      onReply: (_w, status, body) => {
+        if (status === 200) acked.add((JSON.parse(body) as { seq: number }).seq);
+      },
+    });
+    return { load, acked };
+  } finally {
+    agent.destroy();
+  }
 }
