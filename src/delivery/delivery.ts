@@ -53,14 +53,14 @@ export class Delivery implements DeliveryApi {
         headers: { 'Retry-After': '1' },
       });
     }
-    if (req.after !== null && req.after > (await this.store.latestSeq())) {
+    const first = await this.read(req);
+    if (req.after !== null && req.after > first.latestSeq) {
       throw new ChatError({
         code: 'bad_cursor',
         status: 400,
         message: 'after is beyond the newest queue id: use the last_id of a previous answer',
       });
     }
-    const first = await this.read(req);
     if (first.entries.length > 0 || req.timeoutMs <= 0) return this.answer(req, first);
     return this.hold(req);
   }
@@ -88,7 +88,7 @@ export class Delivery implements DeliveryApi {
         if (read.entries.length > 0) return this.answer(req, read);
         const outcome = signals.take() ?? (await signals.wait(req.signal, deadline));
         if (outcome === 'revoked') throw revoked();
-        if (outcome !== 'wake') return this.answer(req, { entries: [], gap: false });
+        if (outcome !== 'wake') return this.answer(req, { entries: [], gap: false, latestSeq: 0 });
       }
     } finally {
       this.waiters.remove(waiter);

@@ -99,6 +99,8 @@ export interface QueueRead {
   entries: Envelope[];
   /** true when entries this client was owed may have been dropped before these */
   gap: boolean;
+  /** the highest seq ever assigned, as of this read's snapshot */
+  latestSeq: number;
 }
 
 export interface QueueReadOptions {

@@ -100,7 +100,7 @@ export function registerQueueTests(make: MakeStore): void {
         limit: 10,
         maxEntries: 10,
       });
-      assert.deepEqual(gone, { entries: [], gap: false });
+      assert.deepEqual([gone.entries, gone.gap], [[], false]);
     }));
 
   void test('queue: more than maxEntries behind skips to the newest ones with a gap', () =>

@@ -96,7 +96,10 @@ export function readQueue(
   hints: QueueHints | null,
 ): QueueRead {
   const head = st.get(HEAD_SQL).get(opts.clientId, opts.sessionId) as Head | undefined;
-  if (head === undefined || opts.limit <= 0) return { entries: [], gap: false };
+  if (head === undefined || opts.limit <= 0) {
+    return { entries: [], gap: false, latestSeq: head?.latest ?? 0 };
+  }
+  const latestSeq = head.latest ?? 0;
   const floor = head.floor ?? 0;
   const c = Math.max(opts.after ?? 0, head.start_seq, floor);
   // `after: null` means "from the oldest kept", so only an explicit cursor can miss entries;
@@ -113,10 +116,10 @@ export function readQueue(
   const { maxEntries } = opts;
   // only a full batch can hide more than maxEntries entries behind it
   if (maxEntries <= 0 || (entries.length < opts.limit && entries.length <= maxEntries)) {
-    return { entries, gap };
+    return { entries, gap, latestSeq };
   }
   const capped = capEntries(st, q, entries, opts, head.latest ?? 0, hints);
-  return { entries: capped.entries, gap: gap || capped.skipped };
+  return { entries: capped.entries, gap: gap || capped.skipped, latestSeq };
 }
 
 /**
