@@ -1,0 +1,115 @@
+// Trust-on-first-use signing keys for clients (SPEC §11): the first key a nick announces is
+// pinned (and persisted); a later, different announcement is remembered for this run but not
+// trusted until the user accepts it with trust(). Pure (no Node APIs): the signature check is
+// passed in (signing.ts `verify` on Node, a WebCrypto or JS one in the browser).
+import { fold, type Folded } from '../protocol/casefold.js';
+import type { SignableMessage } from './signing.js';
+
+/** Where pinned keys live between runs: folded nick → raw public key (base64). */
+export interface KeyPersistence {
+  load(): Record<string, string>;
+  save(keys: Record<string, string>): void;
+}
+
+/** verified: good signature under the pinned key; key-changed: good signature under a key the
+ * nick announced since, which differs from the pinned one; bad: a signature that does not check
+ * out (or a malformed sig/alg); unsigned: no signature, or no key known for the nick. */
+export type Verdict = 'verified' | 'unsigned' | 'bad' | 'key-changed';
+
+export type VerifyFn = (msg: SignableMessage, publicKey: string, sigBase64: string) => boolean;
+
+/** Keeps nothing between runs. */
+export function memoryPersistence(initial: Record<string, string> = {}): KeyPersistence {
+  let keys = { ...initial };
+  return {
+    load: () => ({ ...keys }),
+    save: (next) => {
+      keys = { ...next };
+    },
+  };
+}
+
+export class TofuStore {
+  private readonly pinned = new Map<Folded, string>();
+  /** Keys announced this run that differ from the pinned one. */
+  private readonly announced = new Map<Folded, string>();
+
+  constructor(private readonly persistence: KeyPersistence = memoryPersistence()) {
+    for (const [nick, key] of Object.entries(persistence.load())) {
+      if (typeof key === 'string') this.pinned.set(fold(nick), key);
+    }
+  }
+
+  /**
+   * Records a key the nick announced (a PUBKEY). The first one is pinned and saved. Returns
+   * true when it differs from the pinned key: the caller should warn; messages signed with it
+   * classify as 'key-changed' until trust(nick).
+   */
+  remember(nick: string, key: string): boolean {
+    const id = fold(nick);
+    const pinned = this.pinned.get(id);
+    if (pinned === undefined) {
+      this.pinned.set(id, key);
+      this.save();
+      return false;
+    }
+    if (key === pinned) {
+      this.announced.delete(id);
+      return false;
+    }
+    this.announced.set(id, key);
+    return true;
+  }
+
+  /** The user accepts the nick's latest announced key: it becomes the pinned one. */
+  trust(nick: string): void {
+    const id = fold(nick);
+    const key = this.announced.get(id);
+    if (key === undefined) return;
+    this.pinned.set(id, key);
+    this.announced.delete(id);
+    this.save();
+  }
+
+  /** Drops everything known about the nick's keys. */
+  forget(nick: string): void {
+    const id = fold(nick);
+    this.announced.delete(id);
+    if (this.pinned.delete(id)) this.save();
+  }
+
+  /** The trusted (first-seen or accepted) key. */
+  pinnedKey(nick: string): string | undefined {
+    return this.pinned.get(fold(nick));
+  }
+
+  /** The key the nick uses now: the latest announcement, else the pinned key. */
+  currentKey(nick: string): string | undefined {
+    const id = fold(nick);
+    return this.announced.get(id) ?? this.pinned.get(id);
+  }
+
+  /** How to mark a message from `nick` (see Verdict). */
+  classify(nick: string, message: SignableMessage, verify: VerifyFn): Verdict {
+    const meta = message.meta;
+    if (meta === undefined || meta === null || !Object.hasOwn(meta, 'sig')) return 'unsigned';
+    const sig = meta.sig;
+    if (typeof sig !== 'string' || meta.alg !== 'ed25519') return 'bad';
+    const id = fold(nick);
+    const pinned = this.pinned.get(id);
+    const current = this.announced.get(id) ?? pinned;
+    if (current === undefined) return 'unsigned';
+    let ok: boolean;
+    try {
+      ok = verify(message, current, sig);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return 'bad';
+    return current === pinned ? 'verified' : 'key-changed';
+  }
+
+  private save(): void {
+    this.persistence.save(Object.fromEntries(this.pinned));
+  }
+}
