@@ -143,3 +143,27 @@ test('a third held poll is 429; revoking a client ends its held polls with 401 w
   );
   assert.equal((await call(chatd.url, 'GET', '/api/v1/state', { token: ivy.token })).status, 200);
 });
+
+test('a client further behind than QUEUE_MAX_ENTRIES gets gap: true and the newest entries', async () => {
+  const capped = await startChatd({ env: { QUEUE_MAX_ENTRIES: '20', POLL_BATCH_MAX: '20' } });
+  try {
+    const talker = await HttpClient.create(capped.url, 'talker');
+    const sleeper = await HttpClient.create(capped.url, 'sleeper');
+    await talker.send({ command: 'JOIN', to: '#cap' });
+    await sleeper.send({ command: 'JOIN', to: '#cap' });
+    await sleeper.drain();
+    for (let i = 0; i < 50; i++)
+      await talker.send({ command: 'PRIVMSG', to: '#cap', body: [`c${i}`] });
+    const r = await sleeper.poll(0);
+    assert.equal(r.gap, true, 'never a silent skip');
+    assert.deepEqual(
+      r.messages.map((m) => (m.body as string[])[0]),
+      Array.from({ length: 20 }, (_, i) => `c${30 + i}`),
+    );
+    const next = await sleeper.poll(0);
+    assert.equal(next.gap, undefined);
+    assert.deepEqual(next.messages, []);
+  } finally {
+    await capped.cleanup();
+  }
+});
