@@ -148,6 +148,8 @@ export async function startChatd(opts: ChatdOptions = {}): Promise<Proc> {
       DBURL: `file:${path.join(dir, 'chat.db')}`,
       LOG_LEVEL: 'warn',
       JOB_INTERVAL: '1h',
+      // the load is the point here, not flood control
+      FLOOD_RATE: '0',
       ...opts.env,
     };
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CHATD_BIN], {

@@ -13,6 +13,9 @@ export interface CoreSettings {
   maxMessageSize: number;
   maxLines: number;
   hashcashBits: number;
+  /** per-client command bucket: burst, then refills per second (0 = off) */
+  floodBurst: number;
+  floodRate: number;
 }
 
 export interface CoreEnv {

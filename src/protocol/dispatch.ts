@@ -6,6 +6,7 @@ import { Context, type Output, type WakeSet } from './context.js';
 import type { CoreEnv } from './core-env.js';
 import { ChatError, chatErrorBody, chatErrorFromBody, ircError } from './errors.js';
 import { ERR } from './numerics.js';
+import { FloodControl } from './flood.js';
 import { SerialQueue } from './serial.js';
 import { validateInput } from './validate.js';
 
@@ -15,10 +16,15 @@ export function sessionGone(): ChatError {
 
 export class Dispatcher {
   readonly serial = new SerialQueue();
+  private readonly flood: FloodControl;
 
-  constructor(private readonly env: CoreEnv) {}
+  constructor(private readonly env: CoreEnv) {
+    this.flood = new FloodControl(env.settings.floodBurst, env.settings.floodRate);
+  }
 
-  execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
+  async execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
+    // Checked before queueing, so a flood never piles up behind the session's serial queue.
+    this.flood.take(caller.clientId, this.env.now());
     return this.serial.run(caller.sessionId, () => this.run(caller, input));
   }
 

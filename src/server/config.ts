@@ -72,6 +72,13 @@ const schema = z.object({
   DEBUG: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   IRC_PORT: int(0, 65535).default(6667),
+  FLOOD_BURST: int(1, 100_000).default(10),
+  FLOOD_RATE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of commands per second (0 turns it off)')
+    .transform(Number)
+    .pipe(z.number().min(0).max(100_000))
+    .default(2),
   TRUST_PROXY: bool.default(false),
 });
 

@@ -48,6 +48,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxMessageSize: config.MAX_MESSAGE_SIZE,
       maxLines: config.MAX_LINES,
       hashcashBits: 0,
+      floodBurst: config.FLOOD_BURST,
+      floodRate: config.FLOOD_RATE,
     },
   };
   const core = new Core(env);

@@ -65,3 +65,31 @@ test('refusals map to the statuses of SPEC §3', async () => {
     assert.deepEqual([r.status, r.body.numeric], [status, numeric], JSON.stringify(input));
   }
 });
+
+test('flood control: 429 with Retry-After past the burst, per client, polls exempt', async () => {
+  const flood = await startChatd({ env: { FLOOD_BURST: '5', FLOOD_RATE: '0.5' } });
+  try {
+    const fast = await HttpClient.create(flood.url, 'fast');
+    const calm = await HttpClient.create(flood.url, 'calm');
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await fast.send({ command: 'PING' })).status);
+    assert.deepEqual(statuses.slice(0, 5), [200, 200, 200, 200, 200]);
+    assert.ok(
+      statuses.slice(5).every((s) => s === 429),
+      statuses.join(' '),
+    );
+    const r = await fast.send({ command: 'PING' });
+    assert.equal(r.status, 429);
+    assert.equal(r.body.error, 'flood');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    assert.equal(
+      (await calm.send({ command: 'PING' })).status,
+      200,
+      'other clients are not throttled',
+    );
+    for (let i = 0; i < 10; i++) await fast.poll(0); // polls never count
+    assert.equal((await calm.send({ command: 'PING' })).status, 200);
+  } finally {
+    await flood.cleanup();
+  }
+});

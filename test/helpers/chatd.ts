@@ -43,6 +43,8 @@ export async function startChatd(opts: StartOptions = {}): Promise<Chatd> {
     DBURL: `file:${dbPath}`,
     JOB_INTERVAL: '1h',
     LOG_LEVEL: 'info',
+    // Suites run without flood control except where it is the subject (QUALITY §4).
+    FLOOD_RATE: '0',
     ...opts.env,
   };
   const child = spawn(process.execPath, [CHATD_BIN], {

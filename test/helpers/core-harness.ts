@@ -48,6 +48,8 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
       maxMessageSize: 4096,
       maxLines: 100,
       hashcashBits: 0,
+      floodBurst: 10,
+      floodRate: 0,
       ...settings,
     },
   };
