@@ -148,8 +148,9 @@ export async function startChatd(opts: ChatdOptions = {}): Promise<Proc> {
       DBURL: `file:${path.join(dir, 'chat.db')}`,
       LOG_LEVEL: 'warn',
       JOB_INTERVAL: '1h',
-      // the load is the point here, not flood control
+      // the load is the point here, not flood control or the cost of minting stamps
       FLOOD_RATE: '0',
+      HASHCASH_BITS: '0',
       ...opts.env,
     };
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CHATD_BIN], {

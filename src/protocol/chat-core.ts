@@ -21,8 +21,11 @@ export interface HistoryQuery {
 
 /** Every method throws ChatError for refusals; anything else is a bug (500). */
 export interface ChatCore {
-  /** POST /session: a new session with one client; its queue starts with the welcome burst */
-  createSession(nick: string): Promise<SessionCreated>;
+  /**
+   * POST /session: a new session with one client; its queue starts with the welcome burst.
+   * `hashcash` is the stamp (SPEC §10), required when hashcash is on: 402 otherwise.
+   */
+  createSession(nick: string, hashcash?: string): Promise<SessionCreated>;
   /** token → caller, or null if no such (or a revoked) token; updates last_seen */
   authenticate(token: string): Promise<Caller | null>;
   /** POST /messages */

@@ -21,6 +21,7 @@ import { isValidNick } from './names.js';
 import { ERR } from './numerics.js';
 import { replayChannelState } from './replay.js';
 import { endSession } from './session-end.js';
+import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
 import { hashToken, newToken } from './tokens.js';
 import type { Caller, CommandInput, CommandResult } from './types.js';
 import { sendWelcome } from './welcome.js';
@@ -41,12 +42,14 @@ export class Core implements ChatCore {
     return this.env.store;
   }
 
-  async createSession(nick: string): Promise<SessionCreated> {
+  async createSession(nick: string, hashcash?: string): Promise<SessionCreated> {
     if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
     if (!isValidNick(nick)) throw ircError(ERR.ERRONEUSNICKNAME, [nick]);
+    checkSessionStamp(this.env, hashcash);
     const token = newToken();
     const now = this.env.now();
     const done = await this.store.transaction(async (tx) => {
+      await spendSessionStamp(this.env, tx, hashcash);
       let session: SessionRow;
       try {
         session = await tx.createSession({

@@ -72,6 +72,7 @@ const schema = z.object({
   DEBUG: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   IRC_PORT: int(0, 65535).default(6667),
+  HASHCASH_BITS: int(0, 40).default(20),
   FLOOD_BURST: int(1, 100_000).default(10),
   FLOOD_RATE: z
     .string()

@@ -47,7 +47,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxChannels: config.MAX_CHANNELS,
       maxMessageSize: config.MAX_MESSAGE_SIZE,
       maxLines: config.MAX_LINES,
-      hashcashBits: 0,
+      hashcashBits: config.HASHCASH_BITS,
       floodBurst: config.FLOOD_BURST,
       floodRate: config.FLOOD_RATE,
     },

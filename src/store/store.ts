@@ -232,6 +232,11 @@ export interface WriteOps {
   appendEvent(e: NewEnvelope, address: EventAddress): Promise<Envelope>;
   /** throws StoreConflict('txn') if already saved */
   saveTxn(clientId: number, txn: string, value: StoredTxn, createdAt: number): Promise<void>;
+  /**
+   * Records a hashcash stamp as spent (SPEC §10: each stamp is accepted once, across restarts and
+   * instances); throws StoreConflict('stamp') if it was spent before. Kept until `expiresAt`.
+   */
+  spendStamp(stamp: string, expiresAt: number): Promise<void>;
 }
 
 export interface Tx extends ReadOps, WriteOps {}

@@ -43,8 +43,9 @@ export async function startChatd(opts: StartOptions = {}): Promise<Chatd> {
     DBURL: `file:${dbPath}`,
     JOB_INTERVAL: '1h',
     LOG_LEVEL: 'info',
-    // Suites run without flood control except where it is the subject (QUALITY §4).
+    // Suites run without flood control and hashcash except where they are the subject.
     FLOOD_RATE: '0',
+    HASHCASH_BITS: '0',
     ...opts.env,
   };
   const child = spawn(process.execPath, [CHATD_BIN], {

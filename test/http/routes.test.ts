@@ -19,12 +19,29 @@ void describe('routes', () => {
     });
     assert.equal(res.statusCode, 201);
     assert.deepEqual(Object.keys(res.json<object>()).sort(), ['client_id', 'id', 'nick', 'token']);
-    assert.deepEqual(last('createSession'), ['createSession', 'bob']);
+    assert.deepEqual(last('createSession'), ['createSession', 'bob', undefined]);
   });
 
-  void it('POST /api/v1/session refuses hashcash (later issue), unknown fields and wrong types', async () => {
+  void it('POST /api/v1/session passes the stamp from the body or the X-Hashcash header', async () => {
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { nick: 'bob', hashcash: '1:20:261129:chat::a:1' },
+    });
+    assert.deepEqual(last('createSession'), ['createSession', 'bob', '1:20:261129:chat::a:1']);
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      headers: { 'x-hashcash': '1:20:261129:chat::b:2' },
+      payload: { nick: 'carol' },
+    });
+    assert.deepEqual(last('createSession'), ['createSession', 'carol', '1:20:261129:chat::b:2']);
+  });
+
+  void it('POST /api/v1/session refuses unknown fields and wrong types', async () => {
     for (const [payload, msg] of [
-      [{ nick: 'a', hashcash: 'x' }, 'body: unknown field "hashcash"'],
+      [{ nick: 'a', hashcash: 5 }, 'body.hashcash: expected string'],
+      [{ nick: 'a', stamp: 'x' }, 'body: unknown field "stamp"'],
       [{ nick: 5 }, 'body.nick: expected string'],
       [{}, 'body.nick: required'],
       [[], 'body: expected object'],

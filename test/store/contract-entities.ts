@@ -193,6 +193,26 @@ export function registerEntityTests(make: MakeStore): void {
       assert.equal(await store.getTxn(a.client.id, 't1'), null);
     }));
 
+  void test('spent stamps: once only, forgotten after they expire', () =>
+    withFixture(make, async (fx) => {
+      const { store } = fx;
+      const stamp = '1:20:261129:chat::abc:1';
+      await store.transaction((tx) => tx.spendStamp(stamp, fx.now + 1000));
+      await assert.rejects(
+        store.transaction((tx) => tx.spendStamp(stamp, fx.now + 1000)),
+        isConflict('stamp'),
+      );
+      const keep = { queueMaxAgeMs: 1e9, maxHistory: 1e6, txnMaxAgeMs: 1e9 };
+      await store.prune({ ...keep, now: fx.now + 500 });
+      await assert.rejects(
+        store.transaction((tx) => tx.spendStamp(stamp, fx.now + 1000)),
+        isConflict('stamp'),
+        'not yet expired',
+      );
+      await store.prune({ ...keep, now: fx.now + 2000 });
+      await store.transaction((tx) => tx.spendStamp(stamp, fx.now + 3000));
+    }));
+
   void test('counts, orphan sessions, DM peers', () =>
     withFixture(make, async (fx) => {
       const { store } = fx;

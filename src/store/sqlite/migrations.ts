@@ -125,6 +125,16 @@ CREATE TABLE meta (
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  {
+    version: 2,
+    name: 'spent hashcash stamps',
+    // a stamp is only valid within a few days of its date, so it is remembered until then
+    sql: `CREATE TABLE spent_stamps (
+      stamp TEXT PRIMARY KEY,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX spent_stamps_expiry ON spent_stamps(expires_at);`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

@@ -39,6 +39,12 @@ export async function prune(
       WHERE created_at < ? LIMIT ?)`,
     opts.now - opts.txnMaxAgeMs,
   );
+  await deleteInBatches(
+    write,
+    `DELETE FROM spent_stamps WHERE stamp IN (SELECT stamp FROM spent_stamps
+      WHERE expires_at < ? LIMIT ?)`,
+    opts.now,
+  );
   return { queueRowsDeleted, historyRowsDeleted, channelsPurged: purged.channels, txnsDeleted };
 }
 

@@ -39,7 +39,7 @@ const INSERT_EVENT = `INSERT INTO events
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** a rethrow helper: a UNIQUE violation becomes the typed conflict the core handles */
-function conflictOn<T>(what: 'nick' | 'channel' | 'txn', body: () => T): T {
+function conflictOn<T>(what: StoreConflict['what'], body: () => T): T {
   try {
     return body();
   } catch (err) {
@@ -196,6 +196,13 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
       conflictOn('txn', () =>
         this.st.get(sql).run(clientId, txn, value.status, response, createdAt),
       );
+    });
+  }
+
+  async spendStamp(stamp: string, expiresAt: number): Promise<void> {
+    return this.run(() => {
+      const sql = `INSERT INTO spent_stamps (stamp, expires_at) VALUES (?, ?)`;
+      conflictOn('stamp', () => this.st.get(sql).run(stamp, expiresAt));
     });
   }
 

@@ -39,6 +39,11 @@ export const NoBody = z.strictObject({}).optional();
 
 export const SessionBody = z.strictObject({
   nick: z.string().meta({ description: 'the nick to take (IRC syntax, checked by the server)' }),
+  hashcash: z
+    .string()
+    .max(256)
+    .optional()
+    .meta({ description: 'a hashcash stamp (SPEC §10); or send it in the X-Hashcash header' }),
 });
 
 export const StateQuery = z.strictObject({

@@ -25,7 +25,10 @@ const createSession = defineRoute({
     schema: SessionCreatedSchema,
   },
   errors: [402, 409],
-  handler: ({ deps, body }) => deps.core.createSession(body.nick),
+  handler: ({ deps, body, request }) => {
+    const header = request.headers['x-hashcash'];
+    return deps.core.createSession(body.nick, body.hashcash ?? firstHeader(header));
+  },
 });
 
 const stateRoute = (path: string, summary: string) =>
@@ -89,3 +92,8 @@ export const sessionRoutes: RouteSpec[] = [
   revokeClient,
   logout,
 ];
+
+/** A repeated header arrives as an array: only the first value counts. */
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
