@@ -99,10 +99,11 @@ export class Dispatcher {
     err: ChatError,
   ): Promise<void> {
     if (err.status === 401) return; // the session is gone: nobody to queue to
-    const { out } = await this.withContext(
+    await this.withContext(
       caller,
       async (ctx) => {
         await ctx.refuse(err);
+        // set before saveTxn: a retried txn answers these same replies
         err.replies = ctx.out.replies;
         if (input.txn !== undefined) {
           await ctx.tx.saveTxn(ctx.clientId, input.txn, txnRecord(err), ctx.now());
@@ -110,7 +111,6 @@ export class Dispatcher {
       },
       spec?.silent,
     );
-    err.replies = out.replies;
   }
 }
 

@@ -2,7 +2,8 @@
 import type { Context } from '../context.js';
 import { RPL } from '../numerics.js';
 
-let highestSeen = 0;
+/** the most sessions seen at once, per core (a module global would mix test harnesses) */
+const highestSeen = new WeakMap<object, number>();
 
 export async function lusers(ctx: Context): Promise<void> {
   await replyLusers(ctx);
@@ -10,7 +11,8 @@ export async function lusers(ctx: Context): Promise<void> {
 
 export async function replyLusers(ctx: Context): Promise<void> {
   const c = await ctx.tx.counts();
-  highestSeen = Math.max(highestSeen, c.sessions);
+  const highest = Math.max(highestSeen.get(ctx.env) ?? 0, c.sessions);
+  highestSeen.set(ctx.env, highest);
   const visible = c.sessions - c.invisible;
   await ctx.reply(
     RPL.LUSERCLIENT,
@@ -20,7 +22,7 @@ export async function replyLusers(ctx: Context): Promise<void> {
   await ctx.reply(RPL.LUSEROP, [String(c.opers)], 'operator(s) online');
   await ctx.reply(RPL.LUSERCHANNELS, [String(c.channels)], 'channels formed');
   await ctx.reply(RPL.LUSERME, [], `I have ${c.sessions} clients and 0 servers`);
-  const max = String(highestSeen);
+  const max = String(highest);
   const cur = String(c.sessions);
   await ctx.reply(RPL.LOCALUSERS, [cur, max], `Current local users ${cur}, max ${max}`);
   await ctx.reply(RPL.GLOBALUSERS, [cur, max], `Current global users ${cur}, max ${max}`);
