@@ -9,6 +9,7 @@ import { list, names } from './commands/names.js';
 import { nick } from './commands/nick.js';
 import { part } from './commands/part.js';
 import { notice, privmsg } from './commands/privmsg.js';
+import { pubkey } from './commands/pubkey.js';
 import { quit } from './commands/quit.js';
 import { away, ping } from './commands/simple.js';
 import { topic } from './commands/topic.js';
@@ -38,6 +39,7 @@ const COMMANDS: readonly CommandSpec[] = [
   { verb: 'LUSERS', handler: lusers },
   { verb: 'AWAY', handler: away },
   { verb: 'MODE', handler: mode },
+  { verb: 'PUBKEY', handler: pubkey },
 ];
 
 const BY_VERB = new Map(COMMANDS.map((c) => [c.verb, c]));

@@ -177,7 +177,13 @@ export class Core implements ChatCore {
     const channel = await this.visibleChannel(caller, channelName);
     const members = await this.store.listMembers(channel.id);
     return members
-      .map((m) => ({ nick: m.session.nick, prefix: prefixOf(m.modes), away: m.session.away }))
+      .map((m) => ({
+        nick: m.session.nick,
+        prefix: prefixOf(m.modes),
+        away: m.session.away,
+        // so a client that joins later learns the keys of those already present (SPEC §11)
+        pubkey: m.session.pubkey,
+      }))
       .sort((a, b) => rank(a.prefix) - rank(b.prefix) || cmp(fold(a.nick), fold(b.nick)));
   }
 

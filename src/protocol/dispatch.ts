@@ -8,6 +8,7 @@ import { ChatError, chatErrorBody, chatErrorFromBody, ircError } from './errors.
 import { ERR } from './numerics.js';
 import { FloodControl } from './flood.js';
 import { SerialQueue } from './serial.js';
+import { checkSignature } from './signature-check.js';
 import { validateInput } from './validate.js';
 
 export function sessionGone(): ChatError {
@@ -76,6 +77,8 @@ export class Dispatcher {
   ): Promise<CommandResult | ChatError> {
     validateInput(input, this.env.settings);
     if (!spec) throw ircError(ERR.UNKNOWNCOMMAND, [input.command]);
+    // before the handler: a bad signature stores nothing (the key is the one from before PUBKEY)
+    checkSignature(ctx.session, spec.verb, input);
     await spec.handler(ctx, input);
     const out = ctx.out;
     let answer: CommandResult | ChatError;

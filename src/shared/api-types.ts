@@ -44,6 +44,8 @@ export interface MemberView {
   nick: string;
   prefix: '@' | '+' | '';
   away: string | null;
+  /** the signing key announced with PUBKEY (raw Ed25519, base64), null when none */
+  pubkey: string | null;
 }
 
 export interface HistoryView {

@@ -88,6 +88,47 @@ export function verify(
   }
 }
 
+// Delivered messages. The server stores and delivers every envelope with `params`, `body` and
+// `meta` present (`[]`, `[]`, `{}` when the request left them out, SPEC §2) and `command` in upper
+// case, while a signature covers only the fields the request carried. A recipient sees only the
+// delivered envelope, so verifyDelivered also tries the forms where an empty `params` or `body`
+// was left out (at most 4 candidates; an empty list means the same as no list, so accepting
+// either form lets nobody change what the message says). It never tries another `command` or a
+// missing `to`. The rule for senders follows: sign the command in upper case and exactly one
+// target as `to`. chatd verifies a signed message over the form it will deliver, with this same
+// function, so it accepts a signature only when every recipient will be able to verify it.
+
+/**
+ * Whether a delivered envelope carries a good signature under `publicKey`: `meta.alg` must be
+ * "ed25519", and the signature (`sigBase64`, by default `meta.sig`) must verify over the
+ * envelope as delivered or with an empty `params`/`body` left out. Never throws. The argument
+ * order matches tofu.ts's VerifyFn, so it can be passed to TofuStore.classify.
+ */
+export function verifyDelivered(
+  msg: SignableMessage,
+  publicKey: string | KeyObject,
+  sigBase64: unknown = msg.meta?.sig,
+): boolean {
+  if (msg.meta?.alg !== SIGNATURE_ALG || typeof sigBase64 !== 'string') return false;
+  const key = typeof publicKey === 'string' ? importPublicKey(publicKey) : publicKey;
+  if (key === null) return false;
+  for (const params of emptyOrAbsent(msg.params)) {
+    for (const body of emptyOrAbsent(msg.body)) {
+      const form: SignableMessage = { command: msg.command, meta: msg.meta };
+      if (msg.to !== undefined) form.to = msg.to;
+      if (params !== undefined) form.params = params as readonly string[];
+      if (body !== undefined) form.body = body;
+      if (verify(form, key, sigBase64)) return true;
+    }
+  }
+  return false;
+}
+
+/** The value itself, and also "left out" when it is an empty list. */
+function emptyOrAbsent(value: unknown): unknown[] {
+  return Array.isArray(value) && value.length === 0 ? [value, undefined] : [value];
+}
+
 /** A KeyObject for a raw 32-byte Ed25519 public key in standard base64, or null if malformed. */
 export function importPublicKey(keyBase64: unknown): KeyObject | null {
   const raw = decodeBase64(keyBase64, PUBLIC_KEY_BYTES);

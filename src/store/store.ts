@@ -29,6 +29,8 @@ export interface SessionRow {
   lastMessageAt: number;
   /** ms since epoch of the last request by any of its clients (ACCOUNT_IDLE_TIMEOUT) */
   lastSeen: number;
+  /** the raw Ed25519 public key (base64) announced with PUBKEY, null before any (SPEC §11) */
+  pubkey: string | null;
 }
 
 export interface ClientRow {
@@ -201,7 +203,10 @@ export interface NewChannel {
 }
 
 export type SessionPatch = Partial<
-  Pick<SessionRow, 'nick' | 'nickFolded' | 'away' | 'modes' | 'passwordHash' | 'lastMessageAt'>
+  Pick<
+    SessionRow,
+    'nick' | 'nickFolded' | 'away' | 'modes' | 'passwordHash' | 'lastMessageAt' | 'pubkey'
+  >
 >;
 export type ChannelPatch = Partial<
   Pick<ChannelRow, 'topic' | 'topicSetBy' | 'topicSetAt' | 'modes' | 'key' | 'limit'>

@@ -107,8 +107,8 @@ test('channels and members', async () => {
     token: b.token,
   });
   assert.deepEqual(members.body, [
-    { nick: 'lister', prefix: '@', away: null },
-    { nick: 'member', prefix: '', away: 'afk' },
+    { nick: 'lister', prefix: '@', away: null, pubkey: null },
+    { nick: 'member', prefix: '', away: 'afk', pubkey: null },
   ]);
   const encoded = await call(
     chatd.url,

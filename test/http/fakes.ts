@@ -55,7 +55,7 @@ export function fakeCore(over: Partial<ChatCore> = {}): ChatCore & { calls: Call
     revokeClient: async () => {},
     logout: async () => {},
     listChannels: async () => [{ name: '#general', topic: null, members: 2 }],
-    listMembers: async () => [{ nick: 'alice', prefix: '@', away: null }],
+    listMembers: async () => [{ nick: 'alice', prefix: '@', away: null, pubkey: null }],
     history: async () => ({ messages: [envelope()], has_more: false }),
     serverInfo: async () => ({
       name: 'chat',

@@ -5,6 +5,7 @@ import { registerEntityTests } from './contract-entities.js';
 import type { MakeStore } from './contract-helpers.js';
 import { registerQueueTests } from './contract-queue.js';
 import { registerRetentionTests } from './contract-retention.js';
+import { registerSigningKeyTests } from './contract-signing-keys.js';
 
 export type { MakeStore, StoreHandle } from './contract-helpers.js';
 
@@ -13,5 +14,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     registerEntityTests(makeStore);
     registerQueueTests(makeStore);
     registerRetentionTests(makeStore);
+    registerSigningKeyTests(makeStore);
   });
 }

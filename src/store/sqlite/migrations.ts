@@ -135,6 +135,12 @@ export const MIGRATIONS: readonly Migration[] = [
     ) WITHOUT ROWID;
     CREATE INDEX spent_stamps_expiry ON spent_stamps(expires_at);`,
   },
+  {
+    version: 3,
+    name: 'session signing keys',
+    // the raw Ed25519 public key (base64) a session announced with PUBKEY (SPEC §11)
+    sql: 'ALTER TABLE sessions ADD COLUMN pubkey TEXT;',
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

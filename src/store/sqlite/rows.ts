@@ -5,7 +5,7 @@ import type { ChannelRow, ClientRow, MemberRow, SessionRow } from '../store.js';
 
 export const SESSION_COLS =
   's.id, s.nick, s.nick_folded, s.user, s.password_hash, s.away, s.modes, s.created_at, ' +
-  's.last_message_at, s.last_seen';
+  's.last_message_at, s.last_seen, s.pubkey';
 export const CLIENT_COLS = 'id, session_id, created_at, last_seen, start_seq';
 export const CHANNEL_COLS =
   'c.id, c.name, c.name_folded, c.topic, c.topic_set_by, c.topic_set_at, c.modes, c.key, ' +
@@ -23,6 +23,7 @@ export interface RawSession {
   created_at: number;
   last_message_at: number;
   last_seen: number;
+  pubkey: string | null;
 }
 
 export interface RawClient {
@@ -65,6 +66,7 @@ export function toSession(r: RawSession): SessionRow {
     createdAt: r.created_at,
     lastMessageAt: r.last_message_at,
     lastSeen: r.last_seen,
+    pubkey: r.pubkey,
   };
 }
 

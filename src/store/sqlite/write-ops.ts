@@ -24,6 +24,7 @@ const SESSION_PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
   modes: 'modes',
   passwordHash: 'password_hash',
   lastMessageAt: 'last_message_at',
+  pubkey: 'pubkey',
 };
 const CHANNEL_PATCH_COLUMNS: Record<keyof ChannelPatch, string> = {
   topic: 'topic',
@@ -57,7 +58,8 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
       const r = conflictOn('nick', () =>
         this.st.get(sql).run(s.nick, s.nickFolded, s.user, s.passwordHash, s.modes, t, t, t),
       );
-      return { ...s, id: Number(r.lastInsertRowid), away: null, lastMessageAt: t, lastSeen: t };
+      const id = Number(r.lastInsertRowid);
+      return { ...s, id, away: null, lastMessageAt: t, lastSeen: t, pubkey: null };
     });
   }
 

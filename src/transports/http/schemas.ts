@@ -199,6 +199,9 @@ export const MemberListSchema = z.array(
     nick: z.string(),
     prefix: z.enum(['@', '+', '']),
     away: z.string().nullable(),
+    pubkey: z.string().nullable().meta({
+      description: 'signing key announced with PUBKEY (raw Ed25519, standard base64), or null',
+    }),
   }),
 ) satisfies z.ZodType<MemberView[]>;
 
