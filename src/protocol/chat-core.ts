@@ -26,6 +26,15 @@ export interface ChatCore {
    * `hashcash` is the stamp (SPEC §10), required when hashcash is on: 402 otherwise.
    */
   createSession(nick: string, hashcash?: string): Promise<SessionCreated>;
+  /** POST /register: as createSession, with a password (400 `invalid_password` if too short) */
+  register(nick: string, password: string, hashcash?: string): Promise<SessionCreated>;
+  /**
+   * POST /login: a new client on the session with this nick and password; its queue gets the
+   * welcome burst and the channel-state replay. 401 `invalid_credentials` alike for an unknown
+   * nick, a session without a password and a wrong password; 429 after too many failures for
+   * the nick or from `address`; 403 `too_many_clients` at MAX_CLIENTS.
+   */
+  login(nick: string, password: string, address: string): Promise<SessionCreated>;
   /** token → caller, or null if no such (or a revoked) token; updates last_seen */
   authenticate(token: string): Promise<Caller | null>;
   /** POST /messages */

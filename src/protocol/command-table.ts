@@ -1,6 +1,7 @@
 // The static command table (DESIGN §2): one entry per verb; shared checks as data.
 import type { Context } from './context.js';
-import type { CommandInput } from './types.js';
+import type { CoreEnv } from './core-env.js';
+import type { Caller, CommandInput } from './types.js';
 import { join } from './commands/join.js';
 import { lusers } from './commands/lusers.js';
 import { mode } from './commands/mode.js';
@@ -8,6 +9,7 @@ import { motd } from './commands/motd.js';
 import { list, names } from './commands/names.js';
 import { nick } from './commands/nick.js';
 import { part } from './commands/part.js';
+import { pass, preparePass } from './commands/pass.js';
 import { notice, privmsg } from './commands/privmsg.js';
 import { pubkey } from './commands/pubkey.js';
 import { quit } from './commands/quit.js';
@@ -17,7 +19,10 @@ import { who, whois } from './commands/who.js';
 
 export interface CommandSpec {
   verb: string;
-  handler: (ctx: Context, input: CommandInput) => Promise<void>;
+  /** `prepared` is what `prepare` returned (undefined without one) */
+  handler: (ctx: Context, input: CommandInput, prepared: unknown) => Promise<void>;
+  /** slow work done before the transaction (in the session's queue); may refuse */
+  prepare?: (env: CoreEnv, caller: Caller, input: CommandInput) => Promise<unknown>;
   /** refusals produce no numerics for the caller (NOTICE, RFC 2812) */
   silent?: boolean;
 }
@@ -40,6 +45,7 @@ const COMMANDS: readonly CommandSpec[] = [
   { verb: 'AWAY', handler: away },
   { verb: 'MODE', handler: mode },
   { verb: 'PUBKEY', handler: pubkey },
+  { verb: 'PASS', handler: pass, prepare: preparePass },
 ];
 
 const BY_VERB = new Map(COMMANDS.map((c) => [c.verb, c]));

@@ -2,6 +2,7 @@
 // handful of settings that shape IRC behaviour. Injected, so tests control time and ids.
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
+import type { LoginLimitSettings } from './login-limits.js';
 import type { CoreObserver } from './observer.js';
 
 export interface CoreSettings {
@@ -10,6 +11,10 @@ export interface CoreSettings {
   version: string;
   motd: string;
   maxChannels: number;
+  /** clients (devices) per session (MAX_CLIENTS) */
+  maxClients: number;
+  /** failed /login attempts allowed per nick and per address */
+  loginLimits: LoginLimitSettings;
   maxMessageSize: number;
   maxLines: number;
   hashcashBits: number;

@@ -10,21 +10,18 @@ import type {
   StateView,
 } from '../shared/api-types.js';
 import type { SessionRow } from '../store/store.js';
+import { Accounts } from './accounts.js';
 import { fold } from './casefold.js';
 import type { ChatCore, HistoryQuery } from './chat-core.js';
 import type { CoreEnv } from './core-env.js';
-import { Context } from './context.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
-import { ChatError, ircError, StoreConflict } from './errors.js';
+import { ChatError, ircError } from './errors.js';
 import { channelModeString, dmPair, isSecret, prefixOf } from './lookup.js';
-import { isValidNick } from './names.js';
 import { ERR } from './numerics.js';
 import { replayChannelState } from './replay.js';
 import { endSession } from './session-end.js';
-import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
-import { hashToken, newToken } from './tokens.js';
+import { hashToken } from './tokens.js';
 import type { Caller, CommandInput, CommandResult } from './types.js';
-import { sendWelcome } from './welcome.js';
 import { visibleChannels } from './commands/names.js';
 
 /** last_seen is written at most this often per client: a poll loop must not be a write loop. */
@@ -33,48 +30,27 @@ const HISTORY_COMMANDS = ['PRIVMSG', 'NOTICE'] as const;
 
 export class Core implements ChatCore {
   readonly dispatcher: Dispatcher;
+  private readonly accounts: Accounts;
 
   constructor(readonly env: CoreEnv) {
     this.dispatcher = new Dispatcher(env);
+    this.accounts = new Accounts(env, this.dispatcher);
   }
 
   private get store() {
     return this.env.store;
   }
 
-  async createSession(nick: string, hashcash?: string): Promise<SessionCreated> {
-    if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
-    if (!isValidNick(nick)) throw ircError(ERR.ERRONEUSNICKNAME, [nick]);
-    checkSessionStamp(this.env, hashcash);
-    const token = newToken();
-    const now = this.env.now();
-    const done = await this.store.transaction(async (tx) => {
-      await spendSessionStamp(this.env, tx, hashcash);
-      let session: SessionRow;
-      try {
-        session = await tx.createSession({
-          nick,
-          nickFolded: fold(nick),
-          user: '~' + nick.slice(0, 9),
-          passwordHash: null,
-          modes: 'i',
-          createdAt: now,
-        });
-      } catch (err) {
-        if (err instanceof StoreConflict) throw ircError(ERR.NICKNAMEINUSE, [nick]);
-        throw err;
-      }
-      const client = await tx.createClient({
-        sessionId: session.id,
-        tokenHash: hashToken(token),
-        createdAt: now,
-      });
-      const ctx = new Context(this.env, tx, session, client.id);
-      await sendWelcome(ctx);
-      return { session, client, out: ctx.out };
-    });
-    await this.dispatcher.publish(done.out.wake);
-    return { id: done.session.id, client_id: done.client.id, nick: done.session.nick, token };
+  createSession(nick: string, hashcash?: string): Promise<SessionCreated> {
+    return this.accounts.createSession(nick, null, hashcash);
+  }
+
+  register(nick: string, password: string, hashcash?: string): Promise<SessionCreated> {
+    return this.accounts.createSession(nick, password, hashcash);
+  }
+
+  login(nick: string, password: string, address: string): Promise<SessionCreated> {
+    return this.accounts.login(nick, password, address);
   }
 
   async authenticate(token: string): Promise<Caller | null> {

@@ -61,7 +61,14 @@ export class Dispatcher {
     const spec = findCommand(input.command);
     let done: { value: CommandResult | ChatError; out: Output };
     try {
-      done = await this.withContext(caller, (ctx) => this.handle(ctx, spec, input), spec?.silent);
+      // Slow work (scrypt for PASS) runs here, in the session's queue but outside the write
+      // transaction, so it never holds up other sessions' writes.
+      const prepared = spec?.prepare ? await spec.prepare(this.env, caller, input) : undefined;
+      done = await this.withContext(
+        caller,
+        (ctx) => this.handle(ctx, spec, input, prepared),
+        spec?.silent,
+      );
     } catch (err) {
       if (err instanceof ChatError) await this.refuse(caller, input, spec, err);
       throw err;
@@ -74,12 +81,13 @@ export class Dispatcher {
     ctx: Context,
     spec: CommandSpec | undefined,
     input: CommandInput,
+    prepared: unknown,
   ): Promise<CommandResult | ChatError> {
     validateInput(input, this.env.settings);
     if (!spec) throw ircError(ERR.UNKNOWNCOMMAND, [input.command]);
     // before the handler: a bad signature stores nothing (the key is the one from before PUBKEY)
     checkSignature(ctx.session, spec.verb, input);
-    await spec.handler(ctx, input);
+    await spec.handler(ctx, input, prepared);
     const out = ctx.out;
     let answer: CommandResult | ChatError;
     if (out.failure) {

@@ -45,6 +45,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       version: config.version,
       motd: config.MOTD,
       maxChannels: config.MAX_CHANNELS,
+      maxClients: config.MAX_CLIENTS,
+      loginLimits: {
+        perNick: config.LOGIN_FAILURES_PER_NICK,
+        perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+        windowMs: config.LOGIN_FAILURE_WINDOW,
+      },
       maxMessageSize: config.MAX_MESSAGE_SIZE,
       maxLines: config.MAX_LINES,
       hashcashBits: config.HASHCASH_BITS,

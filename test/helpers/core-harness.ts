@@ -45,6 +45,8 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
       version: '0.0.0-test',
       motd: 'line one\nline two',
       maxChannels: 5,
+      maxClients: 3,
+      loginLimits: { perNick: 3, perAddress: 5, windowMs: 60_000 },
       maxMessageSize: 4096,
       maxLines: 100,
       hashcashBits: 0,

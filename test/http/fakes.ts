@@ -40,6 +40,8 @@ export function fakeCore(over: Partial<ChatCore> = {}): ChatCore & { calls: Call
     };
   const base: ChatCore = {
     createSession: async (nick) => ({ id: 1, client_id: 10, nick, token: TOKEN }),
+    register: async (nick) => ({ id: 1, client_id: 10, nick, token: TOKEN }),
+    login: async (nick) => ({ id: 1, client_id: 11, nick, token: TOKEN }),
     authenticate: async (token) => (token === TOKEN ? CALLER : null),
     execute: async () => ({ id: 'm-1', seq: 42, replies: [envelope()] }),
     state: async () => ({

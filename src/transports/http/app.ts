@@ -48,6 +48,8 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.MAX_BODY_BYTES,
+    // request.ip: the socket address, or X-Forwarded-For's client behind a trusted proxy
+    trustProxy: deps.config.TRUST_PROXY,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 256 },

@@ -46,6 +46,22 @@ export const SessionBody = z.strictObject({
     .meta({ description: 'a hashcash stamp (SPEC §10); or send it in the X-Hashcash header' }),
 });
 
+const password = z
+  .string()
+  .max(1024)
+  .meta({ description: 'at least 8 characters (SPEC §4 PASS); sent only over TLS in production' });
+
+export const RegisterBody = z.strictObject({
+  nick: SessionBody.shape.nick,
+  password,
+  hashcash: SessionBody.shape.hashcash,
+});
+
+export const LoginBody = z.strictObject({
+  nick: z.string().max(64).meta({ description: 'the nick of a session with a password' }),
+  password,
+});
+
 export const StateQuery = z.strictObject({
   replay: z.enum(['0', '1', 'true', 'false']).optional().meta({
     description: 'also queue the channel-state replay (JOIN, 332/333, 353/366) to this client',

@@ -1,6 +1,7 @@
 // The route table: one list read by registration (app.ts), the OpenAPI generator and the
 // authorization-matrix tests. A new endpoint is added here, in its routes/*.ts file.
 import type { RouteSpec } from '../route-def.js';
+import { accountRoutes } from './accounts.js';
 import { channelRoutes } from './channels.js';
 import { historyRoutes } from './history.js';
 import { messageRoutes } from './messages.js';
@@ -9,6 +10,7 @@ import { serverRoutes } from './server.js';
 import { sessionRoutes } from './session.js';
 
 export const ROUTES: readonly RouteSpec[] = Object.freeze([
+  ...accountRoutes,
   ...sessionRoutes,
   ...messageRoutes,
   ...historyRoutes,

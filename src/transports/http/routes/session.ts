@@ -1,35 +1,12 @@
-// Session creation and the caller's own session: state, clients, logout (SPEC §3, §9).
+// The caller's own session: state, clients (devices), logout (SPEC §3, §9).
 import { defineRoute, type RouteSpec } from '../route-def.js';
 import {
   ClientListSchema,
   ClientParams,
-  SessionBody,
-  SessionCreatedSchema,
   StateQuery,
   StateViewSchema,
   StatusOkSchema,
 } from '../schemas.js';
-
-const createSession = defineRoute({
-  method: 'POST',
-  path: '/api/v1/session',
-  auth: 'none',
-  tag: 'session',
-  summary: 'Create an anonymous session',
-  description:
-    'A new session with one client; its queue starts with the welcome burst (001–005, LUSERS, MOTD).',
-  body: SessionBody,
-  response: {
-    status: 201,
-    description: 'the session and its first client token',
-    schema: SessionCreatedSchema,
-  },
-  errors: [402, 409],
-  handler: ({ deps, body, request }) => {
-    const header = request.headers['x-hashcash'];
-    return deps.core.createSession(body.nick, body.hashcash ?? firstHeader(header));
-  },
-});
 
 const stateRoute = (path: string, summary: string) =>
   defineRoute({
@@ -85,15 +62,9 @@ const logout = defineRoute({
 });
 
 export const sessionRoutes: RouteSpec[] = [
-  createSession,
   stateRoute('/api/v1/state', 'The caller’s session state'),
   stateRoute('/api/v1/users/me', 'The caller’s session state (alias of /api/v1/state)'),
   listClients,
   revokeClient,
   logout,
 ];
-
-/** A repeated header arrives as an array: only the first value counts. */
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}

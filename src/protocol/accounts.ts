@@ -1,0 +1,135 @@
+// How sessions and clients come to be (SPEC §3, §9): anonymous sessions, registered ones (with a
+// password from the start), and /login, which attaches one more client (device) to a session that
+// has a password. Cheap checks run before expensive ones: nick syntax, password rules and the
+// hashcash stamp before scrypt; the failed-login limits before the password is looked at.
+import type { SessionCreated } from '../shared/api-types.js';
+import type { SessionRow, Tx } from '../store/store.js';
+import { fold } from './casefold.js';
+import { Context } from './context.js';
+import type { CoreEnv } from './core-env.js';
+import type { Dispatcher } from './dispatch.js';
+import { ChatError, ircError, StoreConflict } from './errors.js';
+import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
+import { LoginLimiter } from './login-limits.js';
+import { isValidNick } from './names.js';
+import { ERR, RPL } from './numerics.js';
+import { hashPassword, requireAcceptablePassword, verifyPassword } from './passwords.js';
+import { replayChannelState } from './replay.js';
+import { hashToken, newToken } from './tokens.js';
+import { sendWelcome } from './welcome.js';
+
+const invalidCredentials = () =>
+  new ChatError({
+    code: 'invalid_credentials',
+    status: 401,
+    message: 'unknown nick or wrong password',
+    headers: { 'WWW-Authenticate': 'Bearer realm="chat"' },
+  });
+
+export class Accounts {
+  private readonly limiter: LoginLimiter;
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly dispatcher: Dispatcher,
+  ) {
+    this.limiter = new LoginLimiter(env.settings.loginLimits);
+  }
+
+  /** POST /session and /register: a new session with one client and its welcome burst. */
+  async createSession(nick: string, password: string | null, stamp?: string) {
+    if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
+    if (!isValidNick(nick)) throw ircError(ERR.ERRONEUSNICKNAME, [nick]);
+    if (password !== null) requireAcceptablePassword(password);
+    checkSessionStamp(this.env, stamp);
+    // A taken nick is refused before paying for scrypt (it is checked again in the transaction).
+    if (password !== null && (await this.env.store.getSessionByNick(fold(nick)))) {
+      throw ircError(ERR.NICKNAMEINUSE, [nick]);
+    }
+    const passwordHash = password === null ? null : await hashPassword(password);
+    const token = newToken();
+    const now = this.env.now();
+    const done = await this.env.store.transaction(async (tx) => {
+      await spendSessionStamp(this.env, tx, stamp);
+      let session: SessionRow;
+      try {
+        session = await tx.createSession({
+          nick,
+          nickFolded: fold(nick),
+          user: '~' + nick.slice(0, 9),
+          passwordHash,
+          modes: 'i',
+          createdAt: now,
+        });
+      } catch (err) {
+        if (err instanceof StoreConflict) throw ircError(ERR.NICKNAMEINUSE, [nick]);
+        throw err;
+      }
+      return this.attachClient(tx, session, token, new Context(this.env, tx, session, 0));
+    });
+    await this.dispatcher.publish(done.out.wake);
+    return done.created;
+  }
+
+  /** POST /login: one more client on a session with a password (`address` for the limits). */
+  async login(nick: string, password: string, address: string): Promise<SessionCreated> {
+    const nickKey = fold(nick);
+    this.limiter.begin(nickKey, address, this.env.now());
+    const session = await this.env.store.getSessionByNick(nickKey);
+    // Same work for an unknown nick, a session without a password and a wrong password.
+    const ok = await verifyPassword(password, session?.passwordHash ?? null);
+    if (!ok || !session) throw invalidCredentials();
+    this.limiter.succeeded(nickKey, address, this.env.now());
+    const token = newToken();
+    const caller = { sessionId: session.id, clientId: 0 };
+    try {
+      const { value } = await this.dispatcher.serial.run(session.id, () =>
+        this.dispatcher.withContext(caller, async (ctx) => {
+          // The password may have changed (or the session ended) while scrypt ran.
+          if (ctx.session.passwordHash !== session.passwordHash) throw invalidCredentials();
+          const clients = await ctx.tx.listClients(ctx.session.id);
+          const max = this.env.settings.maxClients;
+          if (clients.length >= max) {
+            throw new ChatError({
+              code: 'too_many_clients',
+              status: 403,
+              message: `this session already has ${max} clients (MAX_CLIENTS); revoke one with DELETE /api/v1/clients/{id}`,
+            });
+          }
+          const attached = await this.attachClient(ctx.tx, ctx.session, token, ctx);
+          return attached.created;
+        }),
+      );
+      return value;
+    } catch (err) {
+      // The session ended between the lookup and the transaction: as if it never existed.
+      if (err instanceof ChatError && err.code === 'invalid_token') throw invalidCredentials();
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a client and queues it what a fresh device needs: the welcome burst, then (for a
+   * session that already has channels) the channel-state replay and its away status.
+   */
+  private async attachClient(tx: Tx, session: SessionRow, token: string, parent: Context) {
+    const now = this.env.now();
+    const client = await tx.createClient({
+      sessionId: session.id,
+      tokenHash: hashToken(token),
+      createdAt: now,
+    });
+    const ctx = new Context(this.env, tx, session, client.id, parent.out);
+    await sendWelcome(ctx);
+    await replayChannelState(ctx);
+    if (session.away !== null)
+      await ctx.reply(RPL.NOWAWAY, [], 'You have been marked as being away');
+    const created: SessionCreated = {
+      id: session.id,
+      client_id: client.id,
+      nick: session.nick,
+      token,
+    };
+    return { created, out: ctx.out };
+  }
+}
