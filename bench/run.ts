@@ -1,9 +1,11 @@
-// The benchmark suite (QUALITY §2: P1, P5, P6), run by `npm run bench`:
-//   npm run bench -- [--only p1,p5,p6] [--quick] [--seconds N] [--runs N] [--max-requests N]
-//                    [--polls N]  (P5's held polls, default 1000)
+// The benchmark suite (QUALITY §2: P1, P5, P6; and CRYPTO, the per-request crypto costs), run by
+// `npm run bench`:
+//   npm run bench -- [--only p1,p5,p6,crypto] [--quick] [--seconds N] [--runs N]
+//                    [--max-requests N] [--polls N]  (P5's held polls, default 1000)
 // Each figure is the median of 3 runs, next to a baseline measured in the same run and the ratio.
 // Starts its own chatd and baseline processes (127.0.0.1 only, temp folders), stops only those by
-// PID. Prints a table and writes bench/results/latest.json.
+// PID (CRYPTO runs in this process, no server). Prints a table and writes
+// bench/results/latest.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,10 +13,11 @@ import { parseArgs } from 'node:util';
 import { runP1, type P1Result } from './p1.js';
 import { runP5, type P5Result } from './p5.js';
 import { runP6, type P6Result } from './p6.js';
+import { runCrypto, type CryptoResult } from './crypto.js';
 import { cleanupAll, ROOT } from './lib/proc.js';
-import { round, type BenchOptions } from './lib/stats.js';
+import { ratio, round, type BenchOptions } from './lib/stats.js';
 
-const ALL = ['p1', 'p5', 'p6'] as const;
+const ALL = ['p1', 'p5', 'p6', 'crypto'] as const;
 type Name = (typeof ALL)[number];
 
 function options() {
@@ -31,7 +34,7 @@ function options() {
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench -- [--only p1,p5,p6] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N]',
+      'usage: npm run bench -- [--only p1,p5,p6,crypto] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N]',
     );
     process.exit(0);
   }
@@ -227,6 +230,88 @@ function rowsP6(r: P6Result): Row[] {
   ];
 }
 
+function rowsCrypto(r: CryptoResult): Row[] {
+  const us = (x: number) => `${fmt(x, 2)} µs`;
+  const ms = (x: number) => `${fmt(x, 1)} ms`;
+  const row = (figure: string, chatd: string, baseline = '', times = NaN, target = ''): Row => ({
+    bench: 'CRYPTO',
+    figure,
+    chatd,
+    baseline,
+    ratio: Number.isNaN(times) ? '' : fmt(times, 2),
+    target,
+    ok: '',
+  });
+  const rows: Row[] = [];
+  for (const m of r.mint) {
+    rows.push(
+      row(`mintStamp ${m.bits} bits, median of ${m.stamps} stamps`, ms(m.medianMs)),
+      row(
+        `mintStamp ${m.bits} bits, mean (base: 2^${m.bits} tries at mint rate)`,
+        ms(m.meanMs),
+        ms(m.expectedMeanMs),
+        ratio(m.meanMs, m.expectedMeanMs),
+        'ratio ≈ 1 (luck)',
+      ),
+    );
+  }
+  rows.push(
+    row(
+      'mintStamp SHA-256 tries/s (base: createHash per stamp)',
+      fmt(r.mintTriesPerSec),
+      fmt(r.nativeHashesPerSec),
+      ratio(r.mintTriesPerSec, r.nativeHashesPerSec),
+    ),
+    row(
+      'checkStamp, valid 20-bit stamp (base: 1 createHash SHA-256)',
+      us(r.check.validUs),
+      us(r.check.baselineUs),
+      r.check.validRatio,
+    ),
+    row(
+      'checkStamp, bogus stamp (not enough zero bits)',
+      us(r.check.bogusUs),
+      us(r.check.baselineUs),
+      r.check.bogusRatio,
+    ),
+  );
+  for (const s of r.signatures) {
+    rows.push(
+      row(
+        `verify, ${s.label} (${fmt(s.payloadBytes)} B; base: bare verify)`,
+        us(s.verifyUs),
+        us(s.baselineUs),
+        s.verifyRatio,
+      ),
+      row(
+        `  same, key as base64 (imported per call)`,
+        us(s.verifyB64Us),
+        us(s.baselineUs),
+        s.verifyB64Ratio,
+      ),
+      row(`  signedPayload alone`, us(s.signedPayloadUs), us(s.baselineUs), s.payloadRatio),
+    );
+  }
+  const c = r.scrypt;
+  rows.push(
+    row(`scrypt N=16384 r=8 p=1, one at a time, median of ${c.samples}`, ms(c.medianMs)),
+    row(
+      `scrypt/s, ${c.concurrency} in flight, pool ${c.threadpool} (base: 1 at a time)`,
+      fmt(c.concurrentPerSec, 1),
+      fmt(c.sequentialPerSec, 1),
+      c.speedup,
+      `ratio ≈ ${r.cores} (cores)`,
+    ),
+    row(
+      `scrypt latency, ${c.concurrency} in flight (base: 1 at a time)`,
+      ms(c.concurrentLatencyMs),
+      ms(c.medianMs),
+      ratio(c.concurrentLatencyMs, c.medianMs),
+    ),
+  );
+  return rows;
+}
+
 function printTable(rows: Row[]): void {
   const cols: (keyof Row)[] = ['bench', 'figure', 'chatd', 'baseline', 'ratio', 'target', 'ok'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
@@ -242,7 +327,7 @@ function printTable(rows: Row[]): void {
 async function main(): Promise<void> {
   const { only, bench } = options();
   const started = Date.now();
-  const results: { p1?: P1Result; p5?: P5Result; p6?: P6Result } = {};
+  const results: { p1?: P1Result; p5?: P5Result; p6?: P6Result; crypto?: CryptoResult } = {};
   const rows: Row[] = [];
   const errors: Record<string, string> = {};
   const loadBefore = os.loadavg()[0]!;
@@ -256,6 +341,7 @@ async function main(): Promise<void> {
       if (name === 'p1') rows.push(...rowsP1((results.p1 = await runP1(bench))));
       if (name === 'p5') rows.push(...rowsP5((results.p5 = await runP5(bench))));
       if (name === 'p6') rows.push(...rowsP6((results.p6 = await runP6(bench))));
+      if (name === 'crypto') rows.push(...rowsCrypto((results.crypto = await runCrypto(bench))));
     } catch (err) {
       errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
       console.error(`${name} failed: ${errors[name]}`);
