@@ -74,6 +74,19 @@ export interface ChannelWithMembership extends MemberRow {
   channel: ChannelRow;
 }
 
+/** A `+b` mask of a channel (SPEC §8). */
+export interface BanRow {
+  channelId: number;
+  /** `nick!user@host` with `*`/`?`, as the op wrote it (after normalisation by the core) */
+  mask: string;
+  /** the mask case-folded (rfc1459): one ban per folded mask */
+  maskFolded: Folded;
+  /** who set it: `nick!user@host` or the nick */
+  setBy: string;
+  /** ms since epoch */
+  setAt: number;
+}
+
 export interface ChannelWithCount extends ChannelRow {
   memberCount: number;
 }
@@ -162,6 +175,10 @@ export interface ReadOps {
   countMembers(channelId: number): Promise<number>;
   /** the session's open memberships, by channel name */
   listSessionChannels(sessionId: number): Promise<ChannelWithMembership[]>;
+  /** the channel's bans, oldest first */
+  listBans(channelId: number): Promise<BanRow[]>;
+  /** true when the session holds an unused INVITE to the channel */
+  hasInvite(channelId: number, sessionId: number): Promise<boolean>;
   /** ids of other sessions sharing at least one channel with this one */
   listChannelPeers(sessionId: number): Promise<number[]>;
   /** nicks of live sessions this session has DM history with */
@@ -218,7 +235,10 @@ export interface WriteOps {
   createSession(s: NewSession): Promise<SessionRow>;
   /** throws StoreConflict('nick') when a new folded nick is taken */
   updateSession(id: number, patch: SessionPatch): Promise<void>;
-  /** deletes the session, its clients and txns, and closes any open memberships at `endSeq` */
+  /**
+   * deletes the session, its clients, txns and invites, and closes any open memberships at
+   * `endSeq`
+   */
   deleteSession(id: number, endSeq: number): Promise<void>;
   createClient(c: { sessionId: number; tokenHash: string; createdAt: number }): Promise<ClientRow>;
   deleteClient(id: number): Promise<void>;
@@ -227,8 +247,19 @@ export interface WriteOps {
   /** throws StoreConflict('channel') when a live channel has that folded name */
   createChannel(c: NewChannel): Promise<ChannelRow>;
   updateChannel(id: number, patch: ChannelPatch): Promise<void>;
-  /** marks the channel removed: its name is free again; its rows are purged later by prune() */
+  /**
+   * marks the channel removed: its name is free again; its rows are purged later by prune().
+   * Its bans and invites go at once (a channel re-created under the name starts clean).
+   */
   removeChannel(id: number, at: number): Promise<void>;
+  /** adds a ban; false (and nothing changed) when the folded mask is already banned */
+  addBan(ban: BanRow): Promise<boolean>;
+  /** removes a ban by folded mask; false when there was none */
+  removeBan(channelId: number, maskFolded: Folded): Promise<boolean>;
+  /** records an INVITE (again is fine); it lets the session pass +i once */
+  addInvite(channelId: number, sessionId: number, at: number): Promise<void>;
+  /** uses up or withdraws an invite (no-op when none) */
+  deleteInvite(channelId: number, sessionId: number): Promise<void>;
   addMember(m: MemberRow): Promise<void>;
   setMemberModes(sessionId: number, channelId: number, modes: string): Promise<void>;
   /** closes the open interval: the session stays entitled up to and including partedSeq */

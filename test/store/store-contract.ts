@@ -6,12 +6,14 @@ import type { MakeStore } from './contract-helpers.js';
 import { registerQueueTests } from './contract-queue.js';
 import { registerRetentionTests } from './contract-retention.js';
 import { registerSigningKeyTests } from './contract-signing-keys.js';
+import { registerBanInviteTests } from './contract-bans-invites.js';
 
 export type { MakeStore, StoreHandle } from './contract-helpers.js';
 
 export function runStoreContract(name: string, makeStore: MakeStore): void {
   void describe(`${name}: store contract`, () => {
     registerEntityTests(makeStore);
+    registerBanInviteTests(makeStore);
     registerQueueTests(makeStore);
     registerRetentionTests(makeStore);
     registerSigningKeyTests(makeStore);

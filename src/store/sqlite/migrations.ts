@@ -141,6 +141,27 @@ export const MIGRATIONS: readonly Migration[] = [
     // the raw Ed25519 public key (base64) a session announced with PUBKEY (SPEC §11)
     sql: 'ALTER TABLE sessions ADD COLUMN pubkey TEXT;',
   },
+  {
+    version: 4,
+    name: 'channel bans and invites',
+    // Both belong to one live channel: removeChannel deletes them, so a channel re-created under
+    // the same name starts without them (and the cascade covers the purge of removed channels).
+    sql: `CREATE TABLE channel_bans (
+      channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+      mask_folded TEXT NOT NULL,
+      mask TEXT NOT NULL,
+      set_by TEXT NOT NULL,
+      set_at INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, mask_folded)
+    ) WITHOUT ROWID;
+    CREATE TABLE channel_invites (
+      channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+      session_id INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, session_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX channel_invites_session ON channel_invites(session_id);`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

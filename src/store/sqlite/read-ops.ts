@@ -2,6 +2,7 @@
 // writer inside a transaction (sees the transaction's own writes).
 import type { Folded } from '../../protocol/casefold.js';
 import type {
+  BanRow,
   ChannelRow,
   ChannelWithCount,
   ChannelWithMembership,
@@ -36,6 +37,13 @@ import {
 } from './rows.js';
 
 type RawChannelCount = RawChannel & { member_count: number };
+interface RawBan {
+  channel_id: number;
+  mask: string;
+  mask_folded: string;
+  set_by: string;
+  set_at: number;
+}
 type RawMemberSession = RawMember & RawSession;
 type RawChannelMember = RawChannel & RawMember;
 
@@ -152,6 +160,28 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
         ORDER BY c.name_folded`;
       const rows = this.st.get(sql).all(sessionId) as RawChannelMember[];
       return rows.map((r) => ({ ...toMember(r), channel: toChannel(r) }));
+    });
+  }
+
+  async listBans(channelId: number): Promise<BanRow[]> {
+    return this.run(() => {
+      const sql = `SELECT channel_id, mask, mask_folded, set_by, set_at FROM channel_bans
+        WHERE channel_id = ? ORDER BY set_at, mask_folded`;
+      const rows = this.st.get(sql).all(channelId) as RawBan[];
+      return rows.map((r) => ({
+        channelId: r.channel_id,
+        mask: r.mask,
+        maskFolded: r.mask_folded as Folded,
+        setBy: r.set_by,
+        setAt: r.set_at,
+      }));
+    });
+  }
+
+  async hasInvite(channelId: number, sessionId: number): Promise<boolean> {
+    return this.run(() => {
+      const sql = 'SELECT 1 FROM channel_invites WHERE channel_id = ? AND session_id = ?';
+      return this.st.get(sql).get(channelId, sessionId) !== undefined;
     });
   }
 

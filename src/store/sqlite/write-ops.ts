@@ -1,7 +1,9 @@
 // Tx = ReadOps + WriteOps on the writer connection, inside one transaction of SqliteStore.
 import { StoreConflict } from '../../protocol/errors.js';
 import type { Envelope, NewEnvelope } from '../../protocol/types.js';
+import type { Folded } from '../../protocol/casefold.js';
 import type {
+  BanRow,
   ChannelPatch,
   ChannelRow,
   ClientRow,
@@ -77,6 +79,7 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
   async deleteSession(id: number, _endSeq: number): Promise<void> {
     return this.run(() => {
       this.st.get('DELETE FROM memberships WHERE session_id = ?').run(id);
+      this.st.get('DELETE FROM channel_invites WHERE session_id = ?').run(id);
       this.st.get('DELETE FROM sessions WHERE id = ?').run(id);
     });
   }
@@ -142,6 +145,38 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
     return this.run(() => {
       const sql = 'UPDATE channels SET removed_at = ? WHERE id = ? AND removed_at IS NULL';
       this.st.get(sql).run(at, id);
+      this.st.get('DELETE FROM channel_bans WHERE channel_id = ?').run(id);
+      this.st.get('DELETE FROM channel_invites WHERE channel_id = ?').run(id);
+    });
+  }
+
+  async addBan(b: BanRow): Promise<boolean> {
+    return this.run(() => {
+      const sql = `INSERT OR IGNORE INTO channel_bans (channel_id, mask_folded, mask, set_by, set_at)
+        VALUES (?, ?, ?, ?, ?)`;
+      return this.st.get(sql).run(b.channelId, b.maskFolded, b.mask, b.setBy, b.setAt).changes > 0;
+    });
+  }
+
+  async removeBan(channelId: number, maskFolded: Folded): Promise<boolean> {
+    return this.run(() => {
+      const sql = 'DELETE FROM channel_bans WHERE channel_id = ? AND mask_folded = ?';
+      return this.st.get(sql).run(channelId, maskFolded).changes > 0;
+    });
+  }
+
+  async addInvite(channelId: number, sessionId: number, at: number): Promise<void> {
+    return this.run(() => {
+      const sql = `INSERT INTO channel_invites (channel_id, session_id, created_at) VALUES (?, ?, ?)
+        ON CONFLICT (channel_id, session_id) DO UPDATE SET created_at = excluded.created_at`;
+      this.st.get(sql).run(channelId, sessionId, at);
+    });
+  }
+
+  async deleteInvite(channelId: number, sessionId: number): Promise<void> {
+    return this.run(() => {
+      const sql = 'DELETE FROM channel_invites WHERE channel_id = ? AND session_id = ?';
+      this.st.get(sql).run(channelId, sessionId);
     });
   }
 
