@@ -7,17 +7,19 @@ import { globMatch } from '../names.js';
 import { replyEndOfNames, replyNames } from '../names-reply.js';
 import { RPL } from '../numerics.js';
 import type { CommandInput } from '../types.js';
+import { findVisibleChannel } from '../visible-channel.js';
 
 export async function names(ctx: Context, input: CommandInput): Promise<void> {
   if (input.to) {
     for (const name of splitTargets(input.to)) {
-      const channel = await ctx.tx.getChannelByName(fold(name));
-      if (channel) await replyNames(ctx, channel);
-      await replyEndOfNames(ctx, channel?.name ?? name);
+      // unknown, or secret and the caller not in it: only 366, with the name as given (ngIRCd)
+      const found = await findVisibleChannel(ctx, name);
+      if (found) await replyNames(ctx, found.channel);
+      await replyEndOfNames(ctx, found?.channel.name ?? name);
     }
     return;
   }
-  for (const channel of await ctx.tx.listChannels()) await replyNames(ctx, channel);
+  for (const channel of await visibleChannels(ctx)) await replyNames(ctx, channel);
   await replyEndOfNames(ctx, '*');
 }
 

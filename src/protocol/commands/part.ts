@@ -3,18 +3,20 @@ import type { ChannelRow } from '../../store/store.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { myMembership, requireChannel, splitTargets } from '../lookup.js';
+import { splitTargets } from '../lookup.js';
 import { ERR } from '../numerics.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
 import { textLines } from '../validate.js';
+import { requireVisibleChannel } from '../visible-channel.js';
 
 export async function part(ctx: Context, input: CommandInput): Promise<void> {
   if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['PART']);
   const reason = textLines(input.body).slice(0, 1);
   await eachTarget(ctx, splitTargets(input.to), async (name) => {
-    const channel = await requireChannel(ctx, name);
-    if (!(await myMembership(ctx, channel))) throw ircError(ERR.NOTONCHANNEL, [channel.name]);
+    // a secret channel the caller is not in is 403, not 442: its existence must not leak
+    const { channel, member } = await requireVisibleChannel(ctx, name);
+    if (!member) throw ircError(ERR.NOTONCHANNEL, [channel.name]);
     await partChannel(ctx, channel, reason);
   });
 }

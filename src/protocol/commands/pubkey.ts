@@ -5,7 +5,7 @@
 import type { Context } from '../context.js';
 import type { EnvelopeFields } from '../envelope.js';
 import { badRequest, ircError } from '../errors.js';
-import { myMembership, requireChannel, requireSession, splitTargets } from '../lookup.js';
+import { isSecret, myMembership, requireChannel, requireSession, splitTargets } from '../lookup.js';
 import { ERR } from '../numerics.js';
 import { parsePubkeyBody, type PubkeyBodyError } from '../../shared/signing.js';
 import { eachTarget } from '../targets.js';
@@ -58,6 +58,8 @@ export async function pubkey(ctx: Context, input: CommandInput): Promise<void> {
 async function toChannel(ctx: Context, target: string, fields: EnvelopeFields): Promise<void> {
   const channel = await requireChannel(ctx, target);
   if (channel.modes.includes('n') && !(await myMembership(ctx, channel))) {
+    // an outsider must not learn that a secret channel exists: as for an unknown name (PRIVMSG)
+    if (isSecret(channel)) throw ircError(ERR.NOSUCHCHANNEL, [target]);
     throw ircError(ERR.CANNOTSENDTOCHAN, [channel.name], 'Cannot send to channel (+n)');
   }
   await ctx.emit(fields, { kind: 'channel', channelId: channel.id });

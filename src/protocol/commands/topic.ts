@@ -1,20 +1,20 @@
-// TOPIC (SPEC §4): without body a query (331 or 332+333); with body sets it ("" clears).
+// TOPIC (SPEC §4): without body a query (331 or 332+333); with body sets it ("" clears). A secret
+// channel the caller is not in answers 403 either way, as if it did not exist.
 import type { Context } from '../context.js';
 import { badRequest, ircError } from '../errors.js';
-import { isChanOp, isSecret, myMembership, requireChannel } from '../lookup.js';
+import { isChanOp } from '../lookup.js';
 import { TOPIC_MAX } from '../names.js';
 import { ERR, RPL } from '../numerics.js';
 import { replyTopic } from '../topic-reply.js';
 import type { CommandInput } from '../types.js';
 import { textLines } from '../validate.js';
+import { requireVisibleChannel } from '../visible-channel.js';
 
 export async function topic(ctx: Context, input: CommandInput): Promise<void> {
   if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['TOPIC']);
-  const channel = await requireChannel(ctx, input.to);
-  const member = await myMembership(ctx, channel);
+  const { channel, member } = await requireVisibleChannel(ctx, input.to);
   const lines = textLines(input.body);
   if (lines.length === 0) {
-    if (!member && isSecret(channel)) throw ircError(ERR.NOTONCHANNEL, [channel.name]);
     if (!(await replyTopic(ctx, channel))) {
       await ctx.reply(RPL.NOTOPIC, [channel.name], 'No topic is set');
     }

@@ -8,6 +8,7 @@ import { hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
 import { globMatch } from '../names.js';
 import { ERR, RPL } from '../numerics.js';
 import type { CommandInput } from '../types.js';
+import { findVisibleChannel } from '../visible-channel.js';
 
 export async function who(ctx: Context, input: CommandInput): Promise<void> {
   const mask = input.to ?? input.params?.[0] ?? '*';
@@ -17,10 +18,11 @@ export async function who(ctx: Context, input: CommandInput): Promise<void> {
 }
 
 async function whoChannel(ctx: Context, name: string): Promise<void> {
-  const channel = await ctx.tx.getChannelByName(fold(name));
-  if (!channel) return;
-  const inside = Boolean(await ctx.tx.getMembership(ctx.session.id, channel.id));
-  if (isSecret(channel) && !inside) return;
+  // unknown, or secret and the caller not in it: only 315
+  const found = await findVisibleChannel(ctx, name);
+  if (!found) return;
+  const { channel } = found;
+  const inside = found.member !== null;
   for (const m of await ctx.tx.listMembers(channel.id)) {
     if (!inside && m.session.modes.includes('i')) continue;
     await replyWho(ctx, channel.name, m.session, prefixOf(m.modes));
