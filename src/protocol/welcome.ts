@@ -5,6 +5,7 @@ import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './names.js';
 import { RPL } from './numerics.js';
 import { replyLusers } from './commands/lusers.js';
 import { replyMotd } from './commands/motd.js';
+import { MAX_BANS, MODES_PER_COMMAND } from './modes.js';
 
 export const USER_MODES = 'iow';
 export const CHANNEL_MODES = 'biklmnostv';
@@ -19,7 +20,8 @@ export function isupportTokens(networkName: string): string[] {
     'PREFIX=(ov)@+',
     'CHANMODES=b,k,l,imnst',
     `NETWORK=${networkName}`,
-    'MODES=4',
+    `MODES=${MODES_PER_COMMAND}`,
+    `MAXLIST=b:${MAX_BANS}`,
   ];
 }
 

@@ -117,7 +117,7 @@ test('LUSERS counts users, invisible and channels', async () => {
   assert.deepEqual(res.replies[2]!.params, ['1']);
 });
 
-test('MODE: user query and +w/-i; other users 502; channel setting is 482/472 for now', async () => {
+test('MODE: user query and +w/-i; other users 502; channel: 482 for non-ops, 472 unknown', async () => {
   const alice = await h.user('alice');
   const bob = await h.user('bob');
   await alice.send({ command: 'JOIN', to: '#c' });
@@ -135,7 +135,7 @@ test('MODE: user query and +w/-i; other users 502; channel setting is 482/472 fo
   );
   assert.equal((await alice.refused({ command: 'MODE', to: 'bob' })).numeric, '502');
   assert.equal((await bob.refused({ command: 'MODE', to: '#c', params: ['+m'] })).numeric, '482');
-  assert.equal((await alice.refused({ command: 'MODE', to: '#c', params: ['+m'] })).numeric, '472');
+  assert.equal((await alice.refused({ command: 'MODE', to: '#c', params: ['+x'] })).numeric, '472');
   assert.deepEqual(
     commands((await bob.send({ command: 'MODE', to: '#c', params: ['+b'] })).replies),
     ['368'],

@@ -1,7 +1,10 @@
 // JOIN (SPEC §4): comma lists, the creator becomes op, new channels are +nt; the joiner gets the
-// topic and names. JOIN 0 parts every channel (RFC 2812).
+// topic and names. JOIN 0 parts every channel (RFC 2812). An existing channel's modes are checked
+// in ngIRCd's order: +b (474), +i (473, an INVITE passes), +k (475), +l (471).
+import type { ChannelRow } from '../../store/store.js';
 import { StoreConflict } from '../errors.js';
 import { fold } from '../casefold.js';
+import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
 import { splitTargets } from '../lookup.js';
@@ -18,10 +21,13 @@ const DEFAULT_MODES = 'nt';
 export async function join(ctx: Context, input: CommandInput): Promise<void> {
   if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['JOIN']);
   if (input.to === '0') return partAll(ctx);
-  await eachTarget(ctx, splitTargets(input.to), (name) => joinOne(ctx, name));
+  // keys pair with the channels in order, as separate params or one comma list (`k1,k2`)
+  const keys = (input.params ?? []).flatMap((p) => p.split(','));
+  let i = 0;
+  await eachTarget(ctx, splitTargets(input.to), (name) => joinOne(ctx, name, keys[i++]));
 }
 
-async function joinOne(ctx: Context, name: string): Promise<void> {
+async function joinOne(ctx: Context, name: string, key: string | undefined): Promise<void> {
   if (!name.startsWith('#')) throw ircError(ERR.NOSUCHCHANNEL, [name]);
   if (!isValidChannel(name)) throw ircError(ERR.BADCHANNAME, [name]);
   let channel = await ctx.tx.getChannelByName(fold(name));
@@ -29,7 +35,9 @@ async function joinOne(ctx: Context, name: string): Promise<void> {
   const mine = await ctx.tx.listSessionChannels(ctx.session.id);
   if (mine.length >= ctx.env.settings.maxChannels) throw ircError(ERR.TOOMANYCHANNELS, [name]);
   let modes = '';
-  if (!channel) {
+  let invited = false;
+  if (channel) invited = await checkModes(ctx, channel, key);
+  else {
     channel = await createChannel(ctx, name);
     modes = 'o';
   }
@@ -43,11 +51,32 @@ async function joinOne(ctx: Context, name: string): Promise<void> {
     joinedSeq: event.seq,
     modes,
   });
+  if (invited) await ctx.tx.deleteInvite(channel.id, ctx.session.id); // an invite is used once
   // The session's other clients are not yet woken by this channel: wake them by session.
   ctx.out.wake.sessions.add(ctx.session.id);
   await replyTopic(ctx, channel);
   await replyNames(ctx, channel);
   await replyEndOfNames(ctx, channel.name);
+}
+
+/**
+ * Refuses a JOIN the channel's modes forbid; true when the session holds an invite (which it
+ * then uses up). An invite passes +i only: not a ban (Hybrid and InspIRCd; ngIRCd lets it), since
+ * on a channel without +i any member may invite. Server operators get no bypass.
+ */
+async function checkModes(ctx: Context, channel: ChannelRow, key: string | undefined) {
+  const invited = await ctx.tx.hasInvite(channel.id, ctx.session.id);
+  if (await isBanned(ctx, channel.id, ctx.session)) {
+    throw ircError(ERR.BANNEDFROMCHAN, [channel.name]);
+  }
+  if (channel.modes.includes('i') && !invited) throw ircError(ERR.INVITEONLYCHAN, [channel.name]);
+  if (channel.key !== null && key !== channel.key) {
+    throw ircError(ERR.BADCHANNELKEY, [channel.name]);
+  }
+  if (channel.limit !== null && (await ctx.tx.countMembers(channel.id)) >= channel.limit) {
+    throw ircError(ERR.CHANNELISFULL, [channel.name]);
+  }
+  return invited;
 }
 
 async function createChannel(ctx: Context, name: string) {

@@ -1,37 +1,17 @@
-// MODE (SPEC §4, §8). Channel: queries (324+329, ban list 367/368); setting channel modes is built
-// by a later issue, so until then an op gets 472 for each letter and a non-op 482. User: query
-// (221) and setting +i/+w on oneself; +o only comes from OPER.
-import type { ChannelRow } from '../../store/store.js';
+// MODE (SPEC §4, §8). Channel modes live in channel-mode.ts. User: query (221) and setting +i/+w
+// on oneself; +o only comes from OPER.
 import { fold } from '../casefold.js';
 import type { Context } from '../context.js';
-import { unixSeconds } from '../envelope.js';
 import { ircError } from '../errors.js';
-import { channelModeString, isChanOp, myMembership, requireChannel } from '../lookup.js';
 import { ERR, RPL } from '../numerics.js';
 import type { CommandInput } from '../types.js';
+import { channelMode } from './channel-mode.js';
 
 export async function mode(ctx: Context, input: CommandInput): Promise<void> {
   if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['MODE']);
   const args = input.params ?? [];
-  if (input.to.startsWith('#')) await channelMode(ctx, await requireChannel(ctx, input.to), args);
+  if (input.to.startsWith('#')) await channelMode(ctx, input.to, args);
   else await userMode(ctx, input.to, args);
-}
-
-async function channelMode(ctx: Context, channel: ChannelRow, args: string[]): Promise<void> {
-  const [modestring] = args;
-  if (modestring === undefined) {
-    await ctx.reply(RPL.CHANNELMODEIS, [channel.name], channelModeString(channel));
-    await ctx.reply(RPL.CREATIONTIME, [channel.name], unixSeconds(channel.createdAt));
-    return;
-  }
-  if (/^[+-]?b$/.test(modestring) && args.length === 1) {
-    await ctx.reply(RPL.ENDOFBANLIST, [channel.name], 'End of channel ban list');
-    return;
-  }
-  const member = await myMembership(ctx, channel);
-  if (!isChanOp(ctx.session, member)) throw ircError(ERR.CHANOPRIVSNEEDED, [channel.name]);
-  const letter = modestring.replace(/[+-]/g, '')[0] ?? modestring;
-  throw ircError(ERR.UNKNOWNMODE, [letter], `is unknown mode char to me for ${channel.name}`);
 }
 
 const SETTABLE_USER_MODES = new Set(['i', 'w']);

@@ -1,8 +1,10 @@
 // NICK (SPEC §4): shown once to every session sharing a channel and to the session's own clients,
 // stored as one row (session-addressed, also listed under each of its channels).
 import { fold } from '../casefold.js';
+import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { ircError, StoreConflict } from '../errors.js';
+import { isChanOp } from '../lookup.js';
 import { isValidNick } from '../names.js';
 import { ERR } from '../numerics.js';
 import type { CommandInput } from '../types.js';
@@ -18,6 +20,7 @@ export async function nick(ctx: Context, input: CommandInput): Promise<void> {
   if (folded !== me.nickFolded && (await ctx.tx.getSessionByNick(folded))) {
     throw ircError(ERR.NICKNAMEINUSE, [wanted]);
   }
+  await refuseIfBanned(ctx, wanted);
   try {
     await ctx.tx.updateSession(me.id, { nick: wanted, nickFolded: folded });
   } catch (err) {
@@ -30,4 +33,18 @@ export async function nick(ctx: Context, input: CommandInput): Promise<void> {
     { kind: 'session', sessionId: me.id, alsoChannels: channels },
   );
   ctx.session = { ...me, nick: wanted, nickFolded: folded };
+}
+
+/**
+ * 435, as Hybrid and ratbox do: someone who cannot speak in a channel because of a ban must not
+ * slip out of it, nor into a banned nick, by changing nick there. Ops and voiced members can speak
+ * anyway, so they are not held.
+ */
+async function refuseIfBanned(ctx: Context, wanted: string): Promise<void> {
+  for (const { channel, ...member } of await ctx.tx.listSessionChannels(ctx.session.id)) {
+    if (isChanOp(ctx.session, member) || member.modes.includes('v')) continue;
+    if (await isBanned(ctx, channel.id, ctx.session, wanted)) {
+      throw ircError(ERR.BANNICKCHANGE, [wanted, channel.name]);
+    }
+  }
 }

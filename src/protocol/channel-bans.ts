@@ -1,0 +1,26 @@
+// Whether a session matches a channel's bans (JOIN, PRIVMSG/NOTICE, NICK): its identity is
+// `nick!user@host` with the host of SPEC §2, never an address.
+import type { SessionRow } from '../store/store.js';
+import { matchesAnyBan } from './ban-mask.js';
+import type { Context } from './context.js';
+import { hostOf } from './lookup.js';
+
+/** `nick!user@host` of a session, optionally under another nick (a NICK being checked). */
+export function identityOf(session: SessionRow, serverName: string, nick = session.nick): string {
+  return `${nick}!${session.user}@${hostOf(session, serverName)}`;
+}
+
+/** True when the session, under its nick or any of `otherNicks`, matches one of the bans. */
+export async function isBanned(
+  ctx: Context,
+  channelId: number,
+  session: SessionRow,
+  ...otherNicks: string[]
+): Promise<boolean> {
+  const bans = await ctx.tx.listBans(channelId);
+  if (bans.length === 0) return false;
+  const masks = bans.map((b) => b.mask);
+  return [session.nick, ...otherNicks].some((nick) =>
+    matchesAnyBan(masks, identityOf(session, ctx.server, nick)),
+  );
+}
