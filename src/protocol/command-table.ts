@@ -2,19 +2,26 @@
 import type { Context } from './context.js';
 import type { CoreEnv } from './core-env.js';
 import type { Caller, CommandInput } from './types.js';
+import { admin, info, time, version } from './commands/info.js';
+import { invite } from './commands/invite.js';
 import { join } from './commands/join.js';
+import { kick } from './commands/kick.js';
+import { kill } from './commands/kill.js';
 import { lusers } from './commands/lusers.js';
 import { mode } from './commands/mode.js';
 import { motd } from './commands/motd.js';
 import { list, names } from './commands/names.js';
 import { nick } from './commands/nick.js';
+import { oper } from './commands/oper.js';
 import { part } from './commands/part.js';
 import { pass, preparePass } from './commands/pass.js';
+import { ison, userhost } from './commands/presence.js';
 import { notice, privmsg } from './commands/privmsg.js';
 import { pubkey } from './commands/pubkey.js';
 import { quit } from './commands/quit.js';
 import { away, ping } from './commands/simple.js';
 import { topic } from './commands/topic.js';
+import { wallops } from './commands/wallops.js';
 import { who, whois } from './commands/who.js';
 
 export interface CommandSpec {
@@ -46,6 +53,17 @@ const COMMANDS: readonly CommandSpec[] = [
   { verb: 'MODE', handler: mode },
   { verb: 'PUBKEY', handler: pubkey },
   { verb: 'PASS', handler: pass, prepare: preparePass },
+  { verb: 'KICK', handler: kick },
+  { verb: 'INVITE', handler: invite },
+  { verb: 'OPER', handler: oper },
+  { verb: 'KILL', handler: kill },
+  { verb: 'WALLOPS', handler: wallops },
+  { verb: 'VERSION', handler: version },
+  { verb: 'TIME', handler: time },
+  { verb: 'ADMIN', handler: admin },
+  { verb: 'INFO', handler: info },
+  { verb: 'USERHOST', handler: userhost },
+  { verb: 'ISON', handler: ison },
 ];
 
 const BY_VERB = new Map(COMMANDS.map((c) => [c.verb, c]));

@@ -21,6 +21,9 @@ export interface CoreSettings {
   /** per-client command bucket: burst, then refills per second (0 = off) */
   floodBurst: number;
   floodRate: number;
+  /** OPER credentials (OPER_NAME/OPER_PASSWORD); OPER answers 491 unless both are set */
+  operName?: string;
+  operPassword?: string;
 }
 
 export interface CoreEnv {

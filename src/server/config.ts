@@ -72,6 +72,8 @@ const schema = z.object({
   LONG_POLL_TIMEOUT: int(0, 30).default(15),
   METRICS_USERNAME: z.string().min(1).optional(),
   METRICS_PASSWORD: z.string().min(1).optional(),
+  OPER_NAME: z.string().min(1).optional(),
+  OPER_PASSWORD: z.string().min(1).optional(),
   SENTRY_DSN: z.string().optional(),
   DEBUG: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -119,6 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env
   if (Boolean(c.METRICS_USERNAME) !== Boolean(c.METRICS_PASSWORD)) {
     throw new ConfigError(
       'invalid configuration:\n  METRICS_PASSWORD: METRICS_USERNAME and METRICS_PASSWORD must be set together',
+    );
+  }
+  if (Boolean(c.OPER_NAME) !== Boolean(c.OPER_PASSWORD)) {
+    throw new ConfigError(
+      'invalid configuration:\n  OPER_PASSWORD: OPER_NAME and OPER_PASSWORD must be set together',
     );
   }
   if (c.DBURL.startsWith('postgres')) {

@@ -56,6 +56,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       hashcashBits: config.HASHCASH_BITS,
       floodBurst: config.FLOOD_BURST,
       floodRate: config.FLOOD_RATE,
+      operName: config.OPER_NAME,
+      operPassword: config.OPER_PASSWORD,
     },
   };
   const core = new Core(env);

@@ -666,9 +666,9 @@ export const AUTHZ_TABLE: Record<string, Entry> = {
             expect: { status: 403, error: 'not_on_channel', numeric: '442' },
           },
           {
-            label: 'MODE +s → 403 (482)',
+            label: 'MODE +s → 403 (442)',
             request: () => message({ command: 'MODE', to: CHANNEL, params: ['+s'] }),
-            expect: { status: 403, error: 'chanop_privs_needed', numeric: '482' },
+            expect: { status: 403, error: 'not_on_channel', numeric: '442' },
           },
         ],
       },

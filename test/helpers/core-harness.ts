@@ -52,6 +52,8 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
       hashcashBits: 0,
       floodBurst: 10,
       floodRate: 0,
+      operName: 'admin',
+      operPassword: 'oper-secret',
       ...settings,
     },
   };
