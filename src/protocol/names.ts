@@ -1,4 +1,5 @@
 // Nick and channel syntax (SPEC §7).
+import { maskMatches } from './ban-mask.js';
 
 export const NICK_MAX = 32;
 export const CHANNEL_MAX = 64; // including the leading '#'
@@ -31,16 +32,11 @@ export function isChannelName(target: string): boolean {
   return target.startsWith('#');
 }
 
-/** Glob match used by WHO masks and LIST (`*` any run, `?` one character), on folded strings. */
+/**
+ * Glob match used by WHO masks, LIST and server masks (`*` any run, `?` one character), on folded
+ * strings. The linear matcher of ban masks, not a regex: a mask of many stars built into a regex
+ * backtracks for a very long time on a near-miss, and masks come from clients.
+ */
 export function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(
-    '^' +
-      pattern
-        .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-        .join('') +
-      '$',
-    's',
-  );
-  return re.test(text);
+  return maskMatches(pattern, text);
 }
