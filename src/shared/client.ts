@@ -1,0 +1,187 @@
+// A small typed client of the HTTP API (SPEC §3) for the web client and chat-cli. It uses only
+// `fetch`, so it runs in browsers and on Node 20 alike; it keeps the bearer token, and turns every
+// non-2xx answer into an ApiError carrying the server's JSON error body.
+import type {
+  ApiError as ApiErrorBody,
+  ChannelListItem,
+  ClientView,
+  CommandInput,
+  CommandResult,
+  HistoryView,
+  MemberView,
+  PollResult,
+  ServerInfo,
+  SessionCreated,
+  StateView,
+} from './api-types.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+    /** seconds from Retry-After (429, 503), when the server sent one */
+    readonly retryAfter: number | null,
+  ) {
+    super(body.message || `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+
+  get code(): string {
+    return this.body.error;
+  }
+
+  /** the token no longer works (revoked, session ended): the client is signed out */
+  get signedOut(): boolean {
+    return this.status === 401;
+  }
+}
+
+export interface ChatClientOptions {
+  /** e.g. `http://127.0.0.1:8080`, or `''` for the page's own origin */
+  baseUrl: string;
+  token?: string | null;
+  /** defaults to the global fetch */
+  fetch?: typeof fetch;
+}
+
+export interface HistoryQuery {
+  target: string;
+  before?: number | null;
+  limit?: number;
+}
+
+export class ChatClient {
+  token: string | null;
+  private readonly baseUrl: string;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(o: ChatClientOptions) {
+    this.baseUrl = o.baseUrl.replace(/\/+$/, '');
+    this.token = o.token ?? null;
+    this.fetchFn = o.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  server(): Promise<ServerInfo> {
+    return this.request('GET', '/api/v1/server');
+  }
+
+  /** POST /session; keeps the new token */
+  async createSession(nick: string, stamp?: string): Promise<SessionCreated> {
+    const created = await this.request<SessionCreated>(
+      'POST',
+      '/api/v1/session',
+      { nick },
+      stampHeader(stamp),
+    );
+    this.token = created.token;
+    return created;
+  }
+
+  /** POST /register; keeps the new token */
+  async register(nick: string, password: string, stamp?: string): Promise<SessionCreated> {
+    const created = await this.request<SessionCreated>(
+      'POST',
+      '/api/v1/register',
+      { nick, password },
+      stampHeader(stamp),
+    );
+    this.token = created.token;
+    return created;
+  }
+
+  /** POST /login; keeps the new token */
+  async login(nick: string, password: string): Promise<SessionCreated> {
+    const created = await this.request<SessionCreated>('POST', '/api/v1/login', {
+      nick,
+      password,
+    });
+    this.token = created.token;
+    return created;
+  }
+
+  send(command: CommandInput): Promise<CommandResult> {
+    return this.request('POST', '/api/v1/messages', command);
+  }
+
+  /** one long-poll: entries after `after` (null = from the oldest kept), waiting up to `timeout` s */
+  poll(after: number | null, timeoutSeconds: number, signal?: AbortSignal): Promise<PollResult> {
+    const q = new URLSearchParams({ timeout: String(timeoutSeconds) });
+    if (after !== null) q.set('after', String(after));
+    return this.request('GET', `/api/v1/messages?${q.toString()}`, undefined, {}, signal);
+  }
+
+  state(replay = false): Promise<StateView> {
+    return this.request('GET', replay ? '/api/v1/state?replay=1' : '/api/v1/state');
+  }
+
+  history(q: HistoryQuery): Promise<HistoryView> {
+    const params = new URLSearchParams({ target: q.target });
+    if (q.before !== undefined && q.before !== null) params.set('before', String(q.before));
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    return this.request('GET', `/api/v1/history?${params.toString()}`);
+  }
+
+  channels(): Promise<ChannelListItem[]> {
+    return this.request('GET', '/api/v1/channels');
+  }
+
+  /** members of a channel (`#name` or `name`) */
+  members(channel: string): Promise<MemberView[]> {
+    const name = channel.startsWith('#') ? channel.slice(1) : channel;
+    return this.request('GET', `/api/v1/channels/${encodeURIComponent(name)}/members`);
+  }
+
+  clients(): Promise<ClientView[]> {
+    return this.request('GET', '/api/v1/clients');
+  }
+
+  async revokeClient(clientId: number): Promise<void> {
+    await this.request('DELETE', `/api/v1/clients/${clientId}`);
+  }
+
+  /** POST /logout; forgets the token */
+  async logout(): Promise<void> {
+    await this.request('POST', '/api/v1/logout');
+    this.token = null;
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    if (this.token) h.authorization = `Bearer ${this.token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      h['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const init: RequestInit = { method, headers: h };
+    if (payload !== undefined) init.body = payload;
+    if (signal) init.signal = signal;
+    const res = await this.fetchFn(this.baseUrl + path, init);
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!res.ok) {
+      const err =
+        parsed && typeof parsed === 'object' && 'error' in parsed
+          ? (parsed as ApiErrorBody)
+          : { error: 'http_error', message: `HTTP ${res.status}` };
+      const retry = Number(res.headers.get('retry-after'));
+      throw new ApiError(res.status, err, Number.isFinite(retry) && retry > 0 ? retry : null);
+    }
+    return parsed as T;
+  }
+}
+
+function stampHeader(stamp: string | undefined): Record<string, string> {
+  return stamp ? { 'x-hashcash': stamp } : {};
+}
