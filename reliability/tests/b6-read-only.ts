@@ -1,0 +1,209 @@
+// B6 (CI): read-only database. The database lives on a tmpfs; three senders POST steadily while
+// the store becomes read-only for about 4.5 s and then writable again, without a chatd restart.
+// Meanwhile the test probes reads (history, state, a poll), a held long-poll and the health check.
+// Pass: writes get 503 (or 507) with Retry-After, never 500; reads 200; the health check answers
+// 503 "degraded"; afterwards writes are acknowledged again and health is "ok" without a restart;
+// no 200 without a stored row, nothing refused stored; integrity_check = ok.
+//
+// How the store becomes read-only: first `mount -o remount,ro` of the tmpfs, as the plan says.
+// Linux refuses that (EBUSY) while a process holds a file of the filesystem open for writing, and
+// SQLite always keeps chat.db and its WAL open read-write, so on Linux the test falls back to
+// lib/erofs-shim.c: loaded into chatd with LD_PRELOAD, it makes SQLite's writes (write, pwrite64,
+// ftruncate64, fsync) to files in the database folder fail with EROFS, which is what a read-only
+// filesystem answers. Recorded in the notes. Without a C compiler nothing is tested: that fails
+// under CI=true.
+import path from 'node:path';
+import { checkDelivery } from '../lib/checker.js';
+import { buildErofsShim, type ErofsShim } from '../lib/erofs.js';
+import { sleep } from '../lib/http.js';
+import { startServer, type Proc } from '../lib/server.js';
+import {
+  awaitHealthy,
+  awaitRecovery,
+  buildFaultWorld,
+  checkDb,
+  histogramText,
+  pollMark,
+  pollSince,
+  postNext,
+  probeReads,
+  readsNot200,
+  refusalSummary,
+  sendLoop,
+  type FaultWorld,
+} from '../lib/store-fault.js';
+import { mountTmpfs } from '../lib/tmpfs.js';
+import { Criteria, type ReliabilityTest } from '../lib/types.js';
+
+const PAD_BYTES = 200;
+
+export const b6: ReliabilityTest = {
+  id: 'B6',
+  title: 'Read-only database: 503 + Retry-After, reads 200, health degraded, recovery',
+  tiers: ['ci', 'soak'],
+  budgetSeconds: { ci: 60, soak: 60 },
+  async run(ctx) {
+    const c = new Criteria();
+    const notes: string[] = [];
+    const disk = mountTmpfs(16, 'chat-b6-');
+    if (!disk.mounted) notes.push(`tmpfs mount failed (${disk.error}): database on the usual disk`);
+    let shim: ErofsShim | null = null;
+    {
+      const built = buildErofsShim(disk.dir);
+      shim = built.shim;
+      if (!shim) notes.push(`EROFS shim not built: ${built.error}`);
+    }
+    let server: Proc | null = null;
+    let w: FaultWorld | null = null;
+    let method: 'remount' | 'erofs-shim' | 'none' = 'none';
+    let remounted = false;
+    try {
+      server = await startServer({ dir: disk.dir, env: shim?.env ?? {} });
+      const srv = server;
+      w = await buildFaultWorld(srv.port, 'ro', 3, 2);
+      const world = w;
+      world.poller.start(ctx.deadline);
+      // three senders, 10 msg/s each, through all phases until the recovery check
+      const loop = sendLoop(world, {
+        intervalMs: 100,
+        padBytes: PAD_BYTES,
+        deadline: ctx.deadline,
+        maxMessages: 1_000,
+      });
+      await sleep(2_000);
+      const warmNot200 = world.sent.filter((s) => !s.ack).length;
+
+      // the fault: the real remount first
+      if (disk.mounted) {
+        const err = disk.remount('ro');
+        if (err === null) {
+          method = 'remount';
+          remounted = true;
+        } else {
+          notes.push(
+            `mount -o remount,ro refused (${err}): Linux refuses a read-only remount while a ` +
+              'process holds a file open for writing, and SQLite keeps chat.db and its WAL open ' +
+              'read-write; EROFS injected with lib/erofs-shim.c (LD_PRELOAD) instead',
+          );
+        }
+      }
+      if (method === 'none' && shim) {
+        shim.on();
+        method = 'erofs-shim';
+        await sleep(20); // the shim looks at its flag at most every 5 ms
+      }
+      if (method === 'none') {
+        await loop.stop();
+        notes.push('read-only database NOT tested (no remount, no shim)');
+        if (process.env.CI === 'true') c.check(false, 'read-only database tested');
+        return { figures: { method }, failures: c.failures, notes };
+      }
+      const tFault = performance.now();
+      const refusedBefore = world.refusals.length;
+      const mark = pollMark(world);
+      const probes = await probeReads(world, [...world.senders, world.reader], 4_500, 300);
+      const polls = pollSince(world, mark);
+      const firstRefusal = world.refusals[refusedBefore];
+      const timeToFirstFailureMs = firstRefusal ? Math.round(firstRefusal.at - tFault) : null;
+      const refusedDuringFault = world.refusals.length - refusedBefore;
+      c.check(!srv.exited(), 'chatd still running while the database is read-only');
+
+      // read-write again, no restart
+      if (method === 'remount') {
+        const err = disk.remount('rw');
+        c.check(err === null, `remount rw (${err})`);
+        remounted = err !== null;
+      } else shim!.off();
+      const tRelease = performance.now();
+      await loop.stop();
+      ctx.log(`while read-only: ${refusedDuringFault} refused; ${histogramText(world.statuses)}`);
+      const recoveryMs = await awaitRecovery(world, tRelease, PAD_BYTES, 15_000);
+      c.check(recoveryMs !== null, 'a POST is acknowledged within 15 s of read-write');
+      const healthRecoveryMs = await awaitHealthy(srv.port, tRelease, 5_000);
+      c.check(healthRecoveryMs !== null, 'health answers 200 ok within 5 s of read-write');
+      const afterFrom = world.sent.length;
+      for (const m of world.senders)
+        for (let i = 0; i < 5; i++) await postNext(world, m, PAD_BYTES);
+      c.equal(
+        'POSTs after recovery not 200',
+        world.sent.slice(afterFrom).filter((s) => !s.ack).length,
+        0,
+      );
+
+      const acked = world.sent.filter((s) => s.ack);
+      for (let i = 0; i < 200 && Date.now() < ctx.deadline; i++) {
+        const have = new Set(world.poller.received.map((r) => r.id));
+        if (acked.every((s) => have.has(s.ack!.id))) break;
+        await sleep(50);
+      }
+      await world.close();
+      w = null;
+      const report = checkDelivery(world.sent, [
+        {
+          name: world.reader.name,
+          memberships: [{ channel: world.channel, joined: world.reader.joined, left: null }],
+          received: world.poller.received,
+        },
+      ]);
+      const exitCode = await srv.stop();
+      const db = checkDb(path.join(disk.dir, 'chat.db'), world);
+      const refusals = refusalSummary(world.refusals);
+      const healthNotDegraded = Object.entries(probes.health)
+        .filter(([k]) => k !== '503 degraded')
+        .reduce((n, [, v]) => n + v, 0);
+
+      c.equal('POSTs not 200 before the fault', warmNot200, 0);
+      c.check(refusedDuringFault > 0, 'writes refused while read-only (else nothing was tested)');
+      c.equal('refused POSTs answered other than 503/507', refusals.badStatus.length, 0);
+      c.equal('503/507 answers without Retry-After', refusals.noRetryAfter.length, 0);
+      c.equal('reads (history, state, poll) not 200 while read-only', readsNot200(probes), 0);
+      c.equal('health answers other than 503 "degraded" while read-only', healthNotDegraded, 0);
+      c.equal('long-poll errors while read-only', polls.errorCount, 0);
+      c.check(polls.polls > 0, 'the long-poll answered while read-only');
+      c.equal('acknowledged but missing from the database', db.ackedMissing, 0);
+      c.equal('refused but stored', db.refusedStored, 0);
+      c.equal('stored twice', db.storedTwice, 0);
+      c.equal('integrity_check', db.integrity, 'ok');
+      c.equal('lost (reader)', report.lost, 0);
+      c.equal('duplicated (reader)', report.duplicated, 0);
+      c.equal('reordered (reader)', report.reordered, 0);
+      c.equal('refused but delivered', report.unacknowledgedDelivered, 0);
+      for (const e of [...db.examples, ...report.examples]) ctx.log(e);
+      if (refusals.badStatus.length)
+        ctx.log(`first bad refusal: ${JSON.stringify(refusals.badStatus[0])}`);
+
+      return {
+        figures: {
+          method,
+          time_to_first_failure_ms: timeToFirstFailureMs,
+          refused_while_read_only: refusedDuringFault,
+          sent: world.sent.length,
+          acknowledged: acked.length,
+          acknowledged_missing: db.ackedMissing,
+          refused_stored: db.refusedStored,
+          recovery_ms: recoveryMs,
+          health_recovery_ms: healthRecoveryMs,
+          integrity: db.integrity,
+          lost: report.lost,
+          duplicated: report.duplicated,
+          post_statuses: world.statuses,
+          refusal_codes: refusals.codes,
+          read_probes_while_read_only: probes.statuses,
+          health_while_read_only: probes.health,
+          polls_while_read_only: polls.polls,
+          poll_errors_while_read_only: polls.errors,
+          unanswered_stored: db.unansweredStored,
+          exit_code_on_sigterm: exitCode,
+        },
+        failures: c.failures,
+        notes,
+      };
+    } finally {
+      shim?.off();
+      if (remounted) disk.remount('rw');
+      if (w) await w.close().catch(() => undefined);
+      if (server) await server.stop();
+      disk.unmount();
+    }
+  },
+};
