@@ -15,7 +15,7 @@ import { fold } from './casefold.js';
 import type { ChatCore, HistoryQuery } from './chat-core.js';
 import type { CoreEnv } from './core-env.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
-import { ChatError, ircError } from './errors.js';
+import { ChatError, ircError, StoreUnavailable } from './errors.js';
 import { channelModeString, dmPair, isSecret, prefixOf } from './lookup.js';
 import { ERR } from './numerics.js';
 import { replayChannelState } from './replay.js';
@@ -31,6 +31,8 @@ const HISTORY_COMMANDS = ['PRIVMSG', 'NOTICE'] as const;
 export class Core implements ChatCore {
   readonly dispatcher: Dispatcher;
   private readonly accounts: Accounts;
+  /** no last_seen writes before this time (ms): set after the store refused one */
+  private touchPausedUntil = 0;
 
   constructor(readonly env: CoreEnv) {
     this.dispatcher = new Dispatcher(env);
@@ -57,8 +59,15 @@ export class Core implements ChatCore {
     const client = await this.store.getClientByTokenHash(hashToken(token));
     if (!client) return null;
     const now = this.env.now();
-    if (now - client.lastSeen >= TOUCH_EVERY_MS) {
-      await this.store.transaction((tx) => tx.touchClient(client.id, now));
+    if (now - client.lastSeen >= TOUCH_EVERY_MS && now >= this.touchPausedUntil) {
+      try {
+        await this.store.transaction((tx) => tx.touchClient(client.id, now));
+      } catch (err) {
+        // last_seen is bookkeeping: when the store cannot write (disk full, read-only), reads
+        // and polls must go on, so the touch is skipped and not retried for a while.
+        if (!(err instanceof StoreUnavailable)) throw err;
+        this.touchPausedUntil = now + TOUCH_EVERY_MS;
+      }
     }
     return { sessionId: client.sessionId, clientId: client.id };
   }

@@ -15,6 +15,7 @@ import { pathOnly } from '../../server/logger.js';
 import { bearerAuth, checkBasicAuth } from './auth.js';
 import { handleError, installErrorHandling } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
+import { installPipeliningLimit } from './pipelining.js';
 import type { HttpDeps, RouteContext, RouteSpec } from './route-def.js';
 import { ROUTES } from './routes/index.js';
 import { NoBody, NoParams, NoQuery } from './schemas.js';
@@ -75,6 +76,7 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
   installErrorHandling(app, routes);
   deps.metrics.setCollector('held_polls', () => deps.delivery.heldPolls());
 
+  installPipeliningLimit(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Content-Type-Options', 'nosniff').header('X-Request-Id', request.id);
     if (request.url.startsWith('/api/')) void reply.header('Cache-Control', 'no-store');
