@@ -241,3 +241,33 @@ export const commandText: fc.Arbitrary<string> = fc
     }
     return `{${parts.join(',')}}`;
   });
+
+/** JSON text of a well-typed command (right field types, random content): reaches the commands. */
+export const typedCommandText: fc.Arbitrary<string> = fc
+  .record(
+    {
+      command: fc.constantFrom(...COMMANDS),
+      to: fc.oneof(
+        fc.constantFrom('#fuzz', '#fuzz,#other', '#', 'fz1x', '*', '#' + 'x'.repeat(70)),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
+      ),
+      params: fc.array(
+        fc.oneof(
+          fc.constantFrom('+o', '-o', '+b', '+k', '+l', '+imnst', 'fz1x', '*!*@*', '10', '-1'),
+          fc.string({ unit: 'grapheme-ascii', maxLength: 10 }),
+        ),
+        { maxLength: 5 },
+      ),
+      body: fc.oneof(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 30 }), { maxLength: 3 }),
+        fc.constant({ alg: 'ed25519', key: 'AAAA' }),
+      ),
+      meta: fc.dictionary(
+        fc.constantFrom('action', 'sig', 'alg', 'x'),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
+      txn: fc.string({ unit: fc.constantFrom(...'abcXYZ019-_'), minLength: 1, maxLength: 8 }),
+    },
+    { requiredKeys: ['command'] },
+  )
+  .map((r) => JSON.stringify(r));
