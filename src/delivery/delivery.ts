@@ -2,6 +2,7 @@
 // request until a bus note concerning this client arrives, then re-read the store. Never busy
 // polling; the store is the only source of what is delivered.
 import type { Bus, BusNote } from '../bus/bus.js';
+import { headWithin } from '../protocol/byte-budget.js';
 import { ChatError } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../shared/api-types.js';
 import type { QueueRead, Store } from '../store/store.js';
@@ -11,6 +12,8 @@ import { WaiterIndex, type Waiter } from './waiters.js';
 export interface DeliverySettings {
   /** POLL_BATCH_MAX */
   batchMax: number;
+  /** PAGE_MAX_BYTES: an answer holds at most this much JSON (always at least one entry) */
+  maxBytes: number;
   /** QUEUE_MAX_ENTRIES */
   queueMaxEntries: number;
   /** held polls per client (SPEC §5: 2) */
@@ -106,7 +109,10 @@ export class Delivery implements DeliveryApi {
   }
 
   private answer(req: PollRequest, read: QueueRead): PollResult {
-    const messages: QueuedEnvelope[] = read.entries.map((e) => ({ ...e, queue_id: e.seq }));
+    const messages: QueuedEnvelope[] = headWithin(
+      read.entries.map((e) => ({ ...e, queue_id: e.seq })),
+      this.settings.maxBytes,
+    );
     const last = messages.at(-1);
     const result: PollResult = { messages, last_id: last ? last.queue_id : (req.after ?? 0) };
     if (read.gap) result.gap = true;

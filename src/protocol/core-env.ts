@@ -17,6 +17,8 @@ export interface CoreSettings {
   loginLimits: LoginLimitSettings;
   maxMessageSize: number;
   maxLines: number;
+  /** PAGE_MAX_BYTES: a history page holds at most this much JSON (at least one message) */
+  pageMaxBytes: number;
   hashcashBits: number;
   /** per-client command bucket: burst, then refills per second (0 = off) */
   floodBurst: number;

@@ -11,6 +11,7 @@ import type {
 } from '../shared/api-types.js';
 import type { SessionRow } from '../store/store.js';
 import { Accounts } from './accounts.js';
+import { tailWithin } from './byte-budget.js';
 import { fold } from './casefold.js';
 import type { ChatCore, HistoryQuery } from './chat-core.js';
 import type { CoreEnv } from './core-env.js';
@@ -187,7 +188,9 @@ export class Core implements ChatCore {
       const target = { kind: 'dm' as const, dmPair: dmPair(caller.sessionId, peer.id) };
       page = await this.store.readHistory(target, q.before, q.limit, HISTORY_COMMANDS);
     }
-    return { messages: page.messages, has_more: page.hasMore };
+    // Paging goes backwards, so a page cut by bytes keeps its newest messages and says more exist.
+    const messages = tailWithin(page.messages, this.env.settings.pageMaxBytes);
+    return { messages, has_more: page.hasMore || messages.length < page.messages.length };
   }
 
   async serverInfo(): Promise<ServerInfo> {

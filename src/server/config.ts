@@ -64,6 +64,7 @@ const schema = z.object({
   LOGIN_FAILURE_WINDOW: duration.default(15 * 60_000),
   HISTORY_PAGE_MAX: int(1, 10_000).default(500),
   POLL_BATCH_MAX: int(1, 10_000).default(500),
+  PAGE_MAX_BYTES: int(16_384, 16_777_216).default(262_144),
   QUEUE_MAX_ENTRIES: int(1, 100_000_000).default(10_000),
   SESSION_IDLE_TIMEOUT: duration.default(24 * 3_600_000),
   ACCOUNT_IDLE_TIMEOUT: duration.default(720 * 3_600_000),

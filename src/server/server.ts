@@ -53,6 +53,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       },
       maxMessageSize: config.MAX_MESSAGE_SIZE,
       maxLines: config.MAX_LINES,
+      pageMaxBytes: config.PAGE_MAX_BYTES,
       hashcashBits: config.HASHCASH_BITS,
       floodBurst: config.FLOOD_BURST,
       floodRate: config.FLOOD_RATE,
@@ -63,6 +64,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const core = new Core(env);
   const delivery = new Delivery(store, bus, {
     batchMax: config.POLL_BATCH_MAX,
+    maxBytes: config.PAGE_MAX_BYTES,
     queueMaxEntries: config.QUEUE_MAX_ENTRIES,
     maxHeldPerClient: MAX_HELD_POLLS,
   });

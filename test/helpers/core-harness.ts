@@ -49,6 +49,7 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
       loginLimits: { perNick: 3, perAddress: 5, windowMs: 60_000 },
       maxMessageSize: 4096,
       maxLines: 100,
+      pageMaxBytes: 262_144,
       hashcashBits: 0,
       floodBurst: 10,
       floodRate: 0,
@@ -60,6 +61,7 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
   const core = new Core(env);
   const delivery = new Delivery(store, bus, {
     batchMax: 500,
+    maxBytes: env.settings.pageMaxBytes,
     queueMaxEntries: 10_000,
     maxHeldPerClient: 2,
   });
