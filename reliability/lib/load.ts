@@ -164,9 +164,3 @@ export function pollErrors(pollers: readonly Poller[]): Record<string, number> {
     for (const [k, v] of Object.entries(p.errors)) out[k] = (out[k] ?? 0) + v;
   return out;
 }
-
-/** the latest seq of the server, read through a client's poll cursor (queue ids are seqs) */
-export async function latestSeq(port: number, token: string): Promise<number> {
-  const r = await call<{ last_id: number }>(port, 'GET', '/api/v1/messages?timeout=0', { token });
-  return r.body.last_id;
-}
