@@ -47,6 +47,8 @@ interface Round {
   storedBefore: Map<string, number>;
   firstNewId: number | null;
   restartToFirst200Ms: number | null;
+  /** of which: until chatd answered its health check (process start, open, recovery, listen) */
+  restartToHealthMs: number;
 }
 
 export const b1: ReliabilityTest = {
@@ -122,6 +124,7 @@ export const b1: ReliabilityTest = {
         const maxBefore = Math.max(integrity.maxSeq, maxObserved(all, received));
         const restartAt = Date.now();
         server = await startServer({ dir });
+        const restartToHealthMs = Date.now() - restartAt;
         const cursors = pollers.map((p) => p.cursor);
         pollers = members.map(
           (m, i) =>
@@ -143,6 +146,7 @@ export const b1: ReliabilityTest = {
           storedBefore,
           firstNewId: null,
           restartToFirst200Ms: null,
+          restartToHealthMs,
         };
         rounds.push(round);
         // retry with the same txn: a committed one must answer its first seq, the rest store once
@@ -297,6 +301,7 @@ export const b1: ReliabilityTest = {
             unanswered: r.unanswered,
             unanswered_committed: r.committedUnanswered,
             restart_to_first_200_ms: r.restartToFirst200Ms,
+            restart_to_health_ms: r.restartToHealthMs,
           })),
         },
         failures: c.failures,
