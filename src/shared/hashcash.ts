@@ -257,7 +257,9 @@ const DEFAULT_SLICE_MS = 20;
 const BATCH = 1024;
 
 function defaultRandom(bytes: Uint8Array): Uint8Array {
-  return globalThis.crypto.getRandomValues(bytes);
+  // The cast: the DOM library (the web client's build) types getRandomValues for ArrayBuffer-backed
+  // views only; `bytes` always is one here (the caller makes it with `new Uint8Array`).
+  return globalThis.crypto.getRandomValues(bytes as Uint8Array<ArrayBuffer>);
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -454,7 +454,28 @@ export const AUTHZ_TABLE: Record<string, Entry> = {
   },
   'GET /': {
     auth: 'none',
-    cases: [{ label: 'landing page', request: () => get('/'), expect: { status: 200 } }],
+    cases: [{ label: 'the web client page', request: () => get('/'), expect: { status: 200 } }],
+  },
+  'GET /assets/:file': {
+    auth: 'none',
+    cases: [
+      {
+        label: 'the script the page names',
+        request: async (world) => {
+          const page = String((await world.send(get('/'))).body);
+          const src = /src="(\/assets\/[^"]+)"/.exec(page)?.[1];
+          assert.ok(src, 'the page names its script (is the web client built?)');
+          return get(src);
+        },
+        expect: { status: 200 },
+      },
+      // Built names carry a content hash; an unknown name is 404 for everyone.
+      { label: 'an unknown asset', request: () => get('/assets/nope.js'), expect: { status: 404 } },
+    ],
+  },
+  'GET /favicon.ico': {
+    auth: 'none',
+    cases: [{ label: 'the icon', request: () => get('/favicon.ico'), expect: { status: 200 } }],
   },
 
   // --- basic auth ---

@@ -90,7 +90,9 @@ void describe('bearer authentication', () => {
   void it('public routes need no token', async () => {
     for (const r of ROUTES.filter((x) => x.auth === 'none' && x.method === 'GET')) {
       const res = await t.app.inject({ url: r.path });
-      assert.equal(res.statusCode, 200, `${r.method} ${r.path}`);
+      // A path with a parameter (/assets/:file) names no real file here: what matters is no 401.
+      if (r.path.includes(':')) assert.equal(res.statusCode, 404, `${r.method} ${r.path}`);
+      else assert.equal(res.statusCode, 200, `${r.method} ${r.path}`);
     }
   });
 });

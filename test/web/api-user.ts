@@ -1,0 +1,26 @@
+// Sessions driven from Node through the shared typed client, for the other side of a browser test
+// (seeding history, sending signed messages, sending hostile text).
+import { ChatClient } from '../../src/shared/client.js';
+import { mintStampSync } from '../../src/shared/hashcash.js';
+
+export async function apiUser(url: string, nick: string): Promise<ChatClient> {
+  const client = new ChatClient({ baseUrl: url });
+  const info = await client.server();
+  const stamp =
+    info.hashcash_bits > 0
+      ? mintStampSync({ bits: info.hashcash_bits, resource: info.name })
+      : undefined;
+  await client.createSession(nick, stamp);
+  return client;
+}
+
+/** The number of long-polls chatd holds now (its /metrics gauge). */
+export async function heldPolls(url: string, user: string, password: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+  });
+  const text = await res.text();
+  const m = /^chatd_held_polls (\d+)/m.exec(text);
+  if (!m) throw new Error(`no chatd_held_polls in /metrics (${res.status})`);
+  return Number(m[1]);
+}

@@ -1,0 +1,78 @@
+// The top line: connection state (with "retry now" while reconnecting), our nick and away state,
+// the nick-list toggle for narrow screens, and sign-out.
+import type { Signal } from '@preact/signals';
+import { useEffect, useState } from 'preact/hooks';
+import { activeWindow, connection, myNick, pollMode } from '../state/model.js';
+import { away, logout, retryNow } from '../state/session.js';
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
+}
+
+export function StatusLine({ showNicks }: { showNicks: Signal<boolean> }) {
+  const conn = connection.value;
+  const now = useNow(conn.state === 'reconnecting');
+  let text: string;
+  switch (conn.state) {
+    case 'connected':
+      text = 'connected';
+      break;
+    case 'reconnecting':
+      text = `reconnecting in ${Math.max(0, Math.ceil((conn.retryAt - now) / 1000))} s (${conn.reason})`;
+      break;
+    case 'signed-out':
+      text = 'signed out';
+      break;
+    default:
+      text = 'connecting…';
+  }
+  const win = activeWindow.value;
+  return (
+    <header class="status">
+      <span
+        class={`conn conn-${conn.state}`}
+        role="status"
+        aria-live="polite"
+        data-state={conn.state}
+      >
+        <span class="dot" aria-hidden="true" />
+        {text}
+      </span>
+      {conn.state === 'reconnecting' && (
+        <button type="button" class="link" onClick={retryNow}>
+          Retry now
+        </button>
+      )}
+      <span
+        class="me"
+        title={
+          pollMode.value === 'shared'
+            ? 'one connection shared by all tabs'
+            : 'this tab polls on its own'
+        }
+      >
+        {myNick.value}
+        {away.value !== null && <span class="away"> (away)</span>}
+      </span>
+      {win.kind === 'channel' && (
+        <button
+          type="button"
+          class="nick-toggle"
+          aria-expanded={showNicks.value}
+          onClick={() => (showNicks.value = !showNicks.value)}
+        >
+          Nicks ({win.members.value.size})
+        </button>
+      )}
+      <button type="button" class="logout" onClick={() => void logout()}>
+        Log out
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,135 @@
+// Opening, closing and switching windows, and adding lines to them (kept in order, without
+// duplicates, with unread counts for windows not in view).
+import { fold } from '../../../src/protocol/casefold.js';
+import {
+  activeKey,
+  keyOf,
+  localKey,
+  localOrder,
+  newWindow,
+  serverWindow,
+  SERVER_KEY,
+  windows,
+  type ChatWindow,
+  type Line,
+  type LineKind,
+  type WindowKind,
+} from './model.js';
+
+/** Lines kept per window; older ones are dropped (and can be loaded again from history). */
+const MAX_LINES = 2000;
+
+export const isChannelName = (name: string): boolean => name.startsWith('#');
+
+export function findWindow(name: string): ChatWindow | undefined {
+  const key = keyOf(name);
+  return windows.value.find((w) => w.key === key && w.kind !== 'server');
+}
+
+export function openWindow(name: string, kind: WindowKind = kindOf(name)): ChatWindow {
+  const existing = findWindow(name);
+  if (existing) return existing;
+  const win = newWindow(name, kind);
+  // Channels first (by name), then queries, after the server window.
+  const rest = [...windows.value.filter((w) => w.kind !== 'server'), win].sort(
+    (a, b) =>
+      (a.kind === 'channel' ? 0 : 1) - (b.kind === 'channel' ? 0 : 1) || a.key.localeCompare(b.key),
+  );
+  windows.value = [serverWindow, ...rest];
+  return win;
+}
+
+const kindOf = (name: string): WindowKind => (isChannelName(name) ? 'channel' : 'query');
+
+export function activate(win: ChatWindow): void {
+  activeKey.value = win.key;
+  win.unread.value = 0;
+  win.highlight.value = false;
+}
+
+export function closeWindow(win: ChatWindow): void {
+  if (win.kind === 'server') return;
+  const list = windows.value;
+  const index = list.indexOf(win);
+  windows.value = list.filter((w) => w !== win);
+  if (activeKey.value === win.key) {
+    const next = windows.value[Math.max(0, index - 1)] ?? serverWindow;
+    activate(next);
+  }
+}
+
+export function renameWindow(win: ChatWindow, name: string): void {
+  const key = keyOf(name);
+  if (windows.value.some((w) => w !== win && w.key === key)) return;
+  const wasActive = activeKey.value === win.key;
+  win.name.value = name;
+  win.key = key;
+  windows.value = [...windows.value];
+  if (wasActive) activeKey.value = key;
+}
+
+/** Inserts lines (any order) into the window by `order`; lines of an envelope already shown are dropped. */
+export function addLines(
+  win: ChatWindow,
+  incoming: Line[],
+  opts: { countUnread?: boolean } = {},
+): void {
+  const fresh = incoming.filter((l) => l.id === null || !win.seen.has(l.key));
+  if (fresh.length === 0) return;
+  for (const l of fresh) if (l.id !== null) win.seen.add(l.key);
+  const lines = win.lines.value;
+  let next: Line[];
+  const last = lines[lines.length - 1];
+  if (fresh.every((l) => !last || l.order >= last.order)) {
+    next = lines.concat(fresh);
+  } else {
+    next = lines.concat(fresh);
+    // stable: equal orders keep their insertion order
+    next.sort((a, b) => a.order - b.order);
+  }
+  if (next.length > MAX_LINES) {
+    next = next.slice(next.length - MAX_LINES);
+    win.hasMore.value = win.kind !== 'server';
+  }
+  win.lines.value = next;
+  if (opts.countUnread !== false && activeKey.value !== win.key) {
+    const counted = fresh.filter(
+      (l) => l.kind === 'message' || l.kind === 'action' || l.kind === 'notice',
+    );
+    if (counted.length > 0) win.unread.value += counted.length;
+    if (fresh.some((l) => l.mention) || (win.kind === 'query' && counted.length > 0)) {
+      win.highlight.value = true;
+    }
+  }
+}
+
+/** A line the client writes itself (help, errors, connection notes). */
+export function note(win: ChatWindow, text: string, kind: LineKind = 'info'): void {
+  addLines(
+    win,
+    [
+      {
+        key: localKey(),
+        order: localOrder(),
+        id: null,
+        time: new Date(),
+        kind,
+        nick: null,
+        text,
+        self: false,
+        mention: false,
+        verdict: null,
+      },
+    ],
+    { countUnread: false },
+  );
+}
+
+export function clearWindow(win: ChatWindow): void {
+  win.lines.value = [];
+  win.hasMore.value = win.kind !== 'server';
+}
+
+export const sameNick = (a: string, b: string): boolean => fold(a) === fold(b);
+
+export { SERVER_KEY };
