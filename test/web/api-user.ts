@@ -2,6 +2,7 @@
 // (seeding history, sending signed messages, sending hostile text).
 import { ChatClient } from '../../src/shared/client.js';
 import { mintStampSync } from '../../src/shared/hashcash.js';
+import { generateSigningKey, signMessage } from '../../src/shared/signing.js';
 
 export async function apiUser(url: string, nick: string): Promise<ChatClient> {
   const client = new ChatClient({ baseUrl: url });
@@ -23,4 +24,17 @@ export async function heldPolls(url: string, user: string, password: string): Pr
   const m = /^chatd_held_polls (\d+)/m.exec(text);
   if (!m) throw new Error(`no chatd_held_polls in /metrics (${res.status})`);
   return Number(m[1]);
+}
+
+/** A session with an announced key that signs what it sends. */
+export async function signer(url: string, nick: string, channel: string) {
+  const api = await apiUser(url, nick);
+  const key = generateSigningKey();
+  await api.send({ command: 'JOIN', to: channel });
+  await api.send({ command: 'PUBKEY', body: { alg: 'ed25519', key: key.publicKey } });
+  return {
+    api,
+    say: (text: string) =>
+      api.send(signMessage({ command: 'PRIVMSG', to: channel, body: [text] }, key.privateKey)),
+  };
 }

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { ChatClient } from '../../src/shared/client.js';
 import { startChatd, type Chatd } from '../helpers/chatd.js';
-import { apiUser, heldPolls } from './api-user.js';
+import { apiUser, heldPolls, signer } from './api-user.js';
 import {
   assertClean,
   launchBrowser,
@@ -102,6 +102,10 @@ void describe('web client: chatting', { skip: skipWithoutBrowser, timeout: 300_0
     assert.equal(await badge.count(), 0);
     await waitForLine(alice.page, 'unread lines');
 
+    // A signed message from a third user, for the signature badge in the screenshot.
+    const sally = await signer(chatd.url, 'sally', '#web');
+    await sally.say('map and weather: https://example.org/trail — signed');
+    await alice.page.locator('.log .line[data-sig="verified"]').waitFor();
     await screenshot(alice.page, 'desktop.png');
     assertClean(alice, 'alice');
     assertClean(bob, 'bob');
@@ -219,13 +223,13 @@ void describe('web client: chatting', { skip: skipWithoutBrowser, timeout: 300_0
       (await logLines(alice.page)).filter((l) => /<erin> old \d+$/.test(l)).length;
     assert.equal(await count(), 50, 'the newest page first');
     for (let round = 0; round < 10 && (await count()) < 130; round++) {
-      await alice.page.evaluate("document.querySelector('.log').scrollTo({ top: 0 })");
       const shown = (await logLines(alice.page)).length;
-      await alice.page
-        .waitForFunction(`document.querySelectorAll('.log .line').length > ${shown}`, null, {
-          timeout: 5000,
-        })
-        .catch(() => undefined);
+      await alice.page.evaluate("document.querySelector('.log').scrollTo({ top: 0 })");
+      // Wait (up to 5 s) for the page to add lines; polled from here, as the page's CSP forbids
+      // the string evaluation a waitForFunction predicate would need.
+      for (let t = 0; t < 50 && (await logLines(alice.page)).length === shown; t++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     const numbers = (await logLines(alice.page))
       .map((l) => /<erin> old (\d+)$/.exec(l)?.[1])

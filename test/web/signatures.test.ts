@@ -1,0 +1,126 @@
+// Signature badges (SPEC §11) in the web client: a message signed under the key its sender
+// announced is marked verified, an unsigned one carries no badge, one signed with another key than
+// the pinned one is marked bad. Once on localhost (WebCrypto's Ed25519), once on a plain-http
+// origin where the page has no WebCrypto at all, so the pure-JS SHA-256 (hashcash) and Ed25519
+// paths run in the browser.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { ChatClient } from '../../src/shared/client.js';
+import { generateSigningKey, signMessage } from '../../src/shared/signing.js';
+import { startChatd, type Chatd } from '../helpers/chatd.js';
+import { apiUser, signer } from './api-user.js';
+import {
+  assertClean,
+  CHROMIUM,
+  newWatchedPage,
+  signIn,
+  skipWithoutBrowser,
+  type,
+  waitForLine,
+  type WatchedPage,
+} from './browser.js';
+import { chromium } from 'playwright-core';
+
+const verdictOf = (w: WatchedPage, text: string) =>
+  w.page.locator('.log .line', { hasText: text }).getAttribute('data-sig');
+
+async function waitVerdict(w: WatchedPage, text: string, verdict: string): Promise<void> {
+  await w.page
+    .locator(`.log .line[data-sig="${verdict}"]`, { hasText: text })
+    .waitFor({ timeout: 10_000 });
+}
+
+/** verified, unsigned and bad, as seen by `w` (already in `channel`). */
+async function checkBadges(
+  w: WatchedPage,
+  url: string,
+  channel: string,
+  nick: string,
+): Promise<void> {
+  const s = await signer(url, nick, channel);
+  await waitForLine(w.page, `${nick} announced a signing key`);
+  await s.say('signed and sound');
+  await waitVerdict(w, 'signed and sound', 'verified');
+  assert.equal(
+    await w.page.locator('.line', { hasText: 'signed and sound' }).locator('.sig').textContent(),
+    '✓',
+  );
+  await s.api.send({ command: 'PRIVMSG', to: channel, body: ['not signed at all'] });
+  await waitForLine(w.page, 'not signed at all');
+  assert.equal(await verdictOf(w, 'not signed at all'), 'unsigned');
+  assert.equal(
+    await w.page.locator('.line', { hasText: 'not signed at all' }).locator('.sig').count(),
+    0,
+  );
+  // The nick comes back as a new session without PUBKEY; chatd cannot check its signatures, the
+  // page still has the first key pinned for the nick and marks the message bad.
+  await s.api.send({ command: 'QUIT' });
+  const impostor: ChatClient = await apiUser(url, nick);
+  await impostor.send({ command: 'JOIN', to: channel });
+  const other = generateSigningKey();
+  await impostor.send(
+    signMessage({ command: 'PRIVMSG', to: channel, body: ['trust me'] }, other.privateKey),
+  );
+  await waitVerdict(w, 'trust me', 'bad');
+  assert.equal(
+    await w.page.locator('.line', { hasText: 'trust me' }).locator('.sig').textContent(),
+    '✗',
+  );
+}
+
+void describe(
+  'web client: signature badges',
+  { skip: skipWithoutBrowser, timeout: 240_000 },
+  () => {
+    let chatd: Chatd;
+    let browser: Browser;
+
+    before(async () => {
+      chatd = await startChatd({ env: { HASHCASH_BITS: '8' } });
+      // chat.test resolves to this machine: an http origin that is not localhost, so not a secure
+      // context (no crypto.subtle), like a server reached over plain http on a LAN.
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--host-resolver-rules=MAP chat.test 127.0.0.1',
+        ],
+      });
+    });
+    after(async () => {
+      await browser?.close();
+      await chatd?.cleanup();
+    });
+
+    test('on localhost (WebCrypto Ed25519)', async () => {
+      const w = await newWatchedPage(await browser.newContext());
+      await signIn(w.page, chatd.url, 'reader');
+      assert.equal(await w.page.evaluate<boolean>('isSecureContext && !!crypto.subtle'), true);
+      await type(w.page, '/join #sig');
+      await waitForLine(w.page, 'You have joined #sig');
+      await checkBadges(w, chatd.url, '#sig', 'sally');
+      assertClean(w, 'reader');
+    });
+
+    test('on a plain-http origin without WebCrypto (pure-JS SHA-256 and Ed25519)', async () => {
+      const w = await newWatchedPage(await browser.newContext());
+      const url = `http://chat.test:${chatd.port}`;
+      await signIn(w.page, url, 'lanreader');
+      assert.equal(
+        await w.page.evaluate<boolean>('isSecureContext || !!globalThis.crypto?.subtle'),
+        false,
+      );
+      await type(w.page, '/join #lan');
+      await waitForLine(w.page, 'You have joined #lan');
+      await checkBadges(w, chatd.url, '#lan', 'lanny');
+      assertClean(w, 'lanreader');
+    });
+  },
+);
