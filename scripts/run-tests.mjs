@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Lists the test files (Node 20's --test takes no globs) and runs them with node:test via tsx.
-// Usage: node scripts/run-tests.mjs [folder-or-file …]   (default: every *.test.ts under test/)
+// Usage: node scripts/run-tests.mjs [folder-or-file …]   (default: every *.test.ts(x) under test/)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import path from 'node:path';
 function collect(target, out) {
   const stat = fs.statSync(target);
   if (stat.isFile()) {
-    if (target.endsWith('.test.ts')) out.push(target);
+    if (target.endsWith('.test.ts') || target.endsWith('.test.tsx')) out.push(target);
     return out;
   }
   for (const name of fs.readdirSync(target).sort()) collect(path.join(target, name), out);

@@ -1,25 +1,60 @@
-// chat-cli. This version has one command, `stamp`; the terminal client arrives with its own issue.
+// chat-cli (SPEC §17): `chat-cli stamp …` prints a hashcash stamp; otherwise the client runs,
+// as the ink terminal UI when stdin and stdout are terminals, else (or with --plain) in plain
+// line mode. The UI is imported only when needed, so plain mode in a pipeline starts quickly.
+import fs from 'node:fs';
+import path from 'node:path';
+import { configDir, resolveOptions, stateDir, USAGE, UsageError } from './options.js';
+import { sanitize } from './sanitize.js';
 import { parseStampArgs, stampCommand } from './stamp.js';
 
-const USAGE = `usage: chat-cli stamp [--bits N] [--resource NAME] [--server URL]
-  prints a hashcash stamp for POST /api/v1/session (header X-Hashcash);
-  bits and resource default to what the server announces (--server, or CHAT_SERVER,
-  default http://127.0.0.1:8080)`;
-
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === 'stamp') {
-    process.stdout.write((await stampCommand(parseStampArgs(rest, process.env))) + '\n');
+  if (argv[0] === 'stamp') {
+    process.stdout.write((await stampCommand(parseStampArgs(argv.slice(1), process.env))) + '\n');
     return 0;
   }
-  process.stderr.write(`${USAGE}\n`);
-  return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+  const env = process.env;
+  const opts = resolveOptions(argv, env, () => {
+    try {
+      return fs.readFileSync(path.join(configDir(env), 'config.json'), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  });
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const dir = stateDir(env);
+  if (opts.plain || !process.stdin.isTTY || !process.stdout.isTTY) {
+    const { runPlain } = await import('./plain.js');
+    // a reader that went away (`chat-cli | head`) ends the run quietly
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+    });
+    return runPlain(opts, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stateDir: dir,
+    });
+  }
+  // ink draws nothing but the last frame when it believes it runs in CI (is-in-ci reads CI when
+  // ink loads); an interactive terminal is no CI log, whatever the environment inherited.
+  if (env.CI !== undefined) env.CI = 'false';
+  if (env.CONTINUOUS_INTEGRATION !== undefined) env.CONTINUOUS_INTEGRATION = 'false';
+  const { runTui } = await import('./tui.js');
+  return runTui(opts, dir);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`chat-cli: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    const usage = err instanceof UsageError;
+    process.stderr.write(
+      `chat-cli: ${sanitize(err instanceof Error ? err.message : String(err))}\n`,
+    );
+    if (usage) process.stderr.write(`${USAGE}\n`);
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -1,0 +1,443 @@
+// chat-cli's network loop, the one module that talks to chatd: the session (setup, saved token
+// and cursor), the long-poll loop with reconnect and backoff, an ordered send queue with `txn`
+// retries, signing of outgoing messages and verification of incoming ones, and lag. Everything
+// it hands on (envelopes, members, state, errors) has been through sanitizeDeep, so no string
+// from the network reaches the model or the screen unescaped.
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import type {
+  CommandInput,
+  CommandResult,
+  Envelope,
+  MemberView,
+  QueuedEnvelope,
+  ServerInfo,
+  StateView,
+} from '../shared/api-types.js';
+import { ApiError, ChatClient } from '../shared/client.js';
+import {
+  exportPublicKey,
+  generateSigningKey,
+  parsePubkeyBody,
+  signMessage,
+  verifyDelivered,
+} from '../shared/signing.js';
+import { TofuStore, type Verdict } from '../shared/tofu.js';
+import type { ConnectionState } from './model.js';
+import { sanitize, sanitizeDeep } from './sanitize.js';
+import { setupSession, type SessionOrigin, type SetupHooks } from './session-setup.js';
+import type { SavedSession, StateStore } from './state-store.js';
+
+export interface Incoming {
+  env: Envelope;
+  verdict: Verdict;
+}
+
+export type BatchHandler = (batch: Incoming[], gap: boolean) => void;
+
+export type SendOutcome = { ok: true; result: CommandResult } | { ok: false; error: Error };
+
+export interface ConnectionHooks extends SetupHooks {
+  onStatus?(state: ConnectionState, detail: string): void;
+  onLag?(ms: number): void;
+  /** a nick announced a signing key different from the one pinned for it */
+  onKeyChanged?(nick: string): void;
+  /** the token stopped working (session ended, client revoked) */
+  onSignedOut?(reason: string): void;
+}
+
+export interface ConnectionOptions {
+  server: string;
+  nick: string;
+  password: string | null;
+  store: StateStore;
+  hooks?: ConnectionHooks;
+  /** seconds a poll is held (default 25) */
+  pollTimeout?: number;
+  fetch?: typeof fetch;
+}
+
+/** Waiting before the n-th reconnect: 1, 2, 4… 30 s, with jitter so clients do not march. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fetch whose requests cannot hang forever (a poll gets its hold plus a margin). */
+function boundedFetch(base: typeof fetch, pollTimeout: number): typeof fetch {
+  return (input, init = {}) => {
+    const limit = AbortSignal.timeout(init.signal ? (pollTimeout + 20) * 1000 : 30_000);
+    const signal = init.signal ? AbortSignal.any([init.signal, limit]) : limit;
+    return base(input, { ...init, signal });
+  };
+}
+
+export class Connection {
+  readonly client: ChatClient;
+  info!: ServerInfo;
+  origin: SessionOrigin = 'new';
+  tofu!: TofuStore;
+  private saved!: SavedSession;
+  private key: KeyObject | null = null;
+  private readonly hooks: ConnectionHooks;
+  private readonly pollTimeout: number;
+  private sendChain: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private pollAbort: AbortController | null = null;
+  private pollLoop: Promise<void> | null = null;
+  private stopped = false;
+  private signedOut = false;
+  private lastSend = 0;
+  private pinger: NodeJS.Timeout | null = null;
+  private shownState: ConnectionState | null = null;
+  private shownDetail = '';
+
+  constructor(private readonly o: ConnectionOptions) {
+    this.hooks = o.hooks ?? {};
+    this.pollTimeout = o.pollTimeout ?? 25;
+    this.client = new ChatClient({
+      baseUrl: o.server,
+      fetch: boundedFetch(o.fetch ?? ((i, n) => fetch(i, n)), this.pollTimeout),
+    });
+  }
+
+  get nick(): string {
+    return this.saved.sessionNick;
+  }
+
+  get cursor(): number | null {
+    return this.saved.cursor;
+  }
+
+  get target(): string | null {
+    return this.saved.target;
+  }
+
+  /** Server info, then the session (resumed, logged in, registered or new), then the key. */
+  async open(): Promise<void> {
+    this.status('connecting', this.o.server);
+    this.info = sanitizeDeep(await this.client.server());
+    this.o.store.lock();
+    const { saved, origin } = await setupSession(
+      this.client,
+      this.info,
+      this.o.store,
+      this.o.nick,
+      this.o.password,
+      {
+        onMint: (bits, tries) => {
+          this.status('minting', `${bits} bits, ${tries} tries`);
+          this.hooks.onMint?.(bits, tries);
+        },
+        onNote: (t) => this.hooks.onNote?.(t),
+      },
+    );
+    this.saved = saved;
+    this.origin = origin;
+    this.tofu = new TofuStore(this.o.store.keyPersistence());
+    // A session found through /login may be signing on another device with its own key; ours
+    // would replace it there (PUBKEY replaces), so only sessions made here sign.
+    if (saved.signingKey) {
+      this.key = createPrivateKey({
+        key: Buffer.from(saved.signingKey, 'base64'),
+        format: 'der',
+        type: 'pkcs8',
+      });
+    } else if (origin === 'new' || origin === 'register') {
+      this.key = generateSigningKey().privateKey;
+      saved.signingKey = this.key.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    }
+    this.save();
+    if (this.key) {
+      const publicKey = exportPublicKey(this.key);
+      this.tofu.remember(this.nick, publicKey);
+      this.tofu.trust(this.nick);
+      if (!saved.pubkeyAnnounced) {
+        const out = await this.send({
+          command: 'PUBKEY',
+          body: { alg: 'ed25519', key: publicKey },
+        });
+        if (out.ok) {
+          this.saved.pubkeyAnnounced = true;
+          this.save();
+        }
+      }
+    }
+    this.status('online', '');
+  }
+
+  // ---- reading ----
+
+  /** Long-polls in the background, handing each batch to `handler`, until stopPolling(). */
+  startPolling(handler: BatchHandler): void {
+    this.stopped = false;
+    this.pollLoop = this.pollForever(handler);
+  }
+
+  async stopPolling(): Promise<void> {
+    this.stopped = true;
+    this.pollAbort?.abort();
+    await this.pollLoop;
+    this.pollLoop = null;
+  }
+
+  /** Reads whatever is queued now, without waiting (plain mode's last look before exit). */
+  async drain(handler: BatchHandler, maxRounds = 20): Promise<void> {
+    for (let i = 0; i < maxRounds && !this.signedOut; i++) {
+      const res = await this.client.poll(this.saved.cursor, 0);
+      await this.deliver(res.messages, res.gap === true, res.last_id, handler);
+      if (res.messages.length === 0) return;
+    }
+  }
+
+  private async pollForever(handler: BatchHandler): Promise<void> {
+    let failures = 0;
+    while (!this.stopped && !this.signedOut) {
+      this.pollAbort = new AbortController();
+      try {
+        const res = await this.client.poll(
+          this.saved.cursor,
+          this.pollTimeout,
+          this.pollAbort.signal,
+        );
+        this.status('online', '');
+        failures = 0;
+        await this.deliver(res.messages, res.gap === true, res.last_id, handler);
+      } catch (err) {
+        if (this.stopped) return;
+        if (err instanceof ApiError && err.signedOut) {
+          this.lostSession(err);
+          return;
+        }
+        const wait =
+          err instanceof ApiError && err.retryAfter !== null && err.status !== 503
+            ? err.retryAfter * 1000
+            : backoffMs(failures++);
+        this.status('reconnecting', `${describe(err)}; retrying in ${Math.ceil(wait / 1000)} s`);
+        await this.sleepUnlessStopped(wait);
+      }
+    }
+  }
+
+  private async deliver(
+    messages: QueuedEnvelope[],
+    gap: boolean,
+    lastId: number,
+    handler: BatchHandler,
+  ): Promise<void> {
+    const batch = await this.verifyAll(messages);
+    handler(batch, gap);
+    // The cursor moves only after the batch was handled: a crash before this line re-reads it.
+    this.saved.cursor = lastId;
+    this.save();
+  }
+
+  /** Marks each message with its signature verdict, then sanitizes it. */
+  async verifyAll(messages: Envelope[]): Promise<Incoming[]> {
+    const learned = new Set<string>();
+    const out: Incoming[] = [];
+    for (const env of messages) {
+      if (env.command === 'PUBKEY') {
+        const parsed = parsePubkeyBody(env.body);
+        if (parsed.ok && this.tofu.remember(env.from, parsed.value.key)) {
+          this.hooks.onKeyChanged?.(sanitize(env.from));
+        }
+      } else if (env.command === 'NICK') {
+        // the key belongs to the session, which now answers to the new nick
+        const key = this.tofu.pinnedKey(env.from);
+        const newNick = Array.isArray(env.body) ? env.body[0] : undefined;
+        if (key && newNick && !this.tofu.pinnedKey(newNick)) this.tofu.remember(newNick, key);
+      }
+      let verdict: Verdict = 'unsigned';
+      if ((env.command === 'PRIVMSG' || env.command === 'NOTICE') && env.meta?.sig !== undefined) {
+        if (!this.tofu.currentKey(env.from) && env.to.startsWith('#') && !learned.has(env.to)) {
+          learned.add(env.to);
+          await this.learnKeys(env.to).catch(() => undefined);
+        }
+        verdict = this.tofu.classify(env.from, env, verifyDelivered);
+      }
+      out.push({ env: sanitizeDeep(env), verdict });
+    }
+    return out;
+  }
+
+  /** Pins the keys a channel's member list shows (keys come with PUBKEY or from here). */
+  async learnKeys(channel: string): Promise<MemberView[]> {
+    const members = await this.client.members(channel);
+    for (const m of members) {
+      if (m.pubkey && this.tofu.remember(m.nick, m.pubkey))
+        this.hooks.onKeyChanged?.(sanitize(m.nick));
+    }
+    return sanitizeDeep(members);
+  }
+
+  async state(): Promise<StateView> {
+    return sanitizeDeep(await this.client.state());
+  }
+
+  /** Messages of a channel or conversation before `before` (exclusive), oldest first. */
+  async history(
+    target: string,
+    before: number | null,
+    limit = 50,
+  ): Promise<{ batch: Incoming[]; more: boolean }> {
+    const res = await this.client.history({ target, before, limit });
+    return { batch: await this.verifyAll(res.messages), more: res.has_more };
+  }
+
+  // ---- writing ----
+
+  /**
+   * Sends one command after every earlier one was answered (so they arrive in order). Network
+   * trouble, 429 and 503 are retried with the same `txn`, so a retry never stores twice.
+   */
+  send(command: CommandInput): Promise<SendOutcome> {
+    this.pending++;
+    const run = this.sendChain.then(() => this.sendNow(command));
+    this.sendChain = run.catch(() => undefined);
+    return run.finally(() => this.pending--);
+  }
+
+  /** Resolves when every command sent so far was answered. */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.sendChain;
+  }
+
+  private async sendNow(command: CommandInput): Promise<SendOutcome> {
+    let input = this.signed(command);
+    const txn = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      if (this.signedOut) return { ok: false, error: new Error('signed out') };
+      const started = Date.now();
+      try {
+        const result = await this.client.send({ ...input, txn });
+        this.lastSend = Date.now();
+        this.hooks.onLag?.(this.lastSend - started);
+        return { ok: true, result };
+      } catch (err) {
+        if (err instanceof ApiError) {
+          if (err.signedOut) {
+            this.lostSession(err);
+            return { ok: false, error: sanitizedError(err) };
+          }
+          if (err.code === 'bad_signature' && input !== command) {
+            // our key is no longer the session's (replaced from another device): send unsigned
+            this.key = null;
+            this.hooks.onNote?.('The server refused our signature; sending unsigned from now on.');
+            input = command;
+            continue;
+          }
+          if (err.status !== 429 && err.status !== 503)
+            return { ok: false, error: sanitizedError(err) };
+        }
+        if (this.stopped && !(err instanceof ApiError))
+          return { ok: false, error: sanitizedError(err) };
+        const wait =
+          err instanceof ApiError && err.retryAfter !== null
+            ? err.retryAfter * 1000
+            : backoffMs(attempt);
+        if (!(err instanceof ApiError)) {
+          this.status('reconnecting', `${describe(err)}; retrying in ${Math.ceil(wait / 1000)} s`);
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  private signed(command: CommandInput): CommandInput {
+    if (!this.key || (command.command !== 'PRIVMSG' && command.command !== 'NOTICE'))
+      return command;
+    if (!command.to || command.to.includes(',')) return command;
+    return signMessage({ ...command, meta: command.meta ?? {} }, this.key);
+  }
+
+  /** PING now and then while idle, so the lag shown stays current. */
+  startPinging(everyMs = 30_000): void {
+    this.pinger = setInterval(() => {
+      if (Date.now() - this.lastSend >= everyMs && this.pending === 0 && !this.signedOut) {
+        void this.send({ command: 'PING', body: ['lag'] });
+      }
+    }, everyMs);
+    this.pinger.unref();
+  }
+
+  // ---- saved state ----
+
+  setTarget(target: string | null): void {
+    if (this.saved.target === target) return;
+    this.saved.target = target;
+    this.save();
+  }
+
+  /** Accept the nick's newly announced key. */
+  trust(nick: string): void {
+    this.tofu.trust(nick);
+  }
+
+  /** The session ended (QUIT): forget its token so the next start makes a new one. */
+  endSession(): void {
+    this.signedOut = true;
+    this.o.store.clear();
+  }
+
+  setNick(nick: string): void {
+    if (this.saved.sessionNick === nick) return;
+    this.saved.sessionNick = nick;
+    this.save();
+  }
+
+  async close(): Promise<void> {
+    if (this.pinger) clearInterval(this.pinger);
+    await this.stopPolling();
+    this.status('closed', '');
+    this.o.store.unlock();
+  }
+
+  private save(): void {
+    if (!this.signedOut) this.o.store.save(this.saved);
+  }
+
+  private lostSession(err: ApiError): void {
+    if (this.signedOut) return;
+    this.signedOut = true;
+    this.o.store.clear();
+    const reason = sanitize(err.message);
+    this.status('signed-out', reason);
+    this.hooks.onSignedOut?.(reason);
+  }
+
+  private status(state: ConnectionState, detail: string): void {
+    if (state === this.shownState && detail === this.shownDetail) return;
+    this.shownState = state;
+    this.shownDetail = detail;
+    this.hooks.onStatus?.(state, detail);
+  }
+
+  private sleepUnlessStopped(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.pollAbort?.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** The error with its server text sanitized (it is shown to the user). */
+function sanitizedError(err: unknown): Error {
+  if (err instanceof ApiError) {
+    return new ApiError(err.status, sanitizeDeep(err.body), err.retryAfter);
+  }
+  return new Error(describe(err));
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof ApiError) return sanitize(`${err.status} ${err.message}`);
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: { code?: string } }).cause;
+    return sanitize(cause?.code ? `${err.message} (${cause.code})` : err.message);
+  }
+  return sanitize(String(err));
+}

@@ -1,0 +1,574 @@
+// The client's state, shared by the terminal UI and plain mode (pure: no I/O, no timers). It takes
+// envelopes from the queue (already verified and sanitized by the connection), keeps the buffers
+// (the server, channels, private conversations) with their lines, members, topics and unread
+// counts, and routes every event to the buffers it belongs to. The UI reads it through
+// subscribe/version; plain mode through the `routed` lines ingest returns.
+import { fold, type Folded } from '../protocol/casefold.js';
+import type { Envelope } from '../shared/api-types.js';
+import type { Verdict } from '../shared/tofu.js';
+import {
+  bodyLines,
+  isErrorNumeric,
+  mentions,
+  numericChannel,
+  numericText,
+  SERVER_NUMERICS,
+  type Line,
+  type LineKind,
+} from './format.js';
+
+export type BufferKind = 'server' | 'channel' | 'query';
+
+export interface Member {
+  nick: string;
+  op: boolean;
+  voice: boolean;
+}
+
+export interface ChatBuffer {
+  key: Folded;
+  name: string;
+  kind: BufferKind;
+  lines: Line[];
+  /** messages not yet seen (the buffer was not active when they came) */
+  unread: number;
+  /** an unseen message mentions you, or is a private one */
+  highlight: boolean;
+  /** unseen events other than messages */
+  activity: boolean;
+  /** channels: still a member */
+  joined: boolean;
+  topic: string | null;
+  modes: string;
+  members: Map<Folded, Member>;
+  /** lines scrolled up from the bottom (0 = following new lines) */
+  scroll: number;
+  /** seq of the oldest message shown, for loading older history */
+  oldestSeq: number | null;
+  /** whether the server has older history than what is shown */
+  moreHistory: boolean;
+}
+
+export type ConnectionState =
+  'connecting' | 'minting' | 'online' | 'reconnecting' | 'signed-out' | 'closed';
+
+export interface RoutedLine {
+  buffer: ChatBuffer;
+  line: Line;
+}
+
+export interface ModelOptions {
+  nick: string;
+  serverName: string;
+  /** where replies to commands go: the active buffer (UI) or the server buffer (plain) */
+  repliesTo?: 'active' | 'server';
+  maxLines?: number;
+}
+
+export const SERVER_KEY = '*' as Folded;
+const SEEN_MAX = 4096;
+
+export class ChatModel {
+  nick: string;
+  serverName: string;
+  connection: ConnectionState = 'connecting';
+  /** status detail: reconnect countdown, minting progress… */
+  connectionDetail = '';
+  lagMs: number | null = null;
+  away = false;
+  userModes = '';
+  readonly buffers: ChatBuffer[] = [];
+  active: ChatBuffer;
+  version = 0;
+  /** called with the lines each event or note added (plain mode prints them) */
+  onLines: ((routed: RoutedLine[]) => void) | null = null;
+  private readonly byKey = new Map<Folded, ChatBuffer>();
+  private readonly listeners = new Set<() => void>();
+  private readonly seen = new Set<string>();
+  private readonly pendingNames = new Map<Folded, Member[]>();
+  private readonly repliesTo: 'active' | 'server';
+  private readonly maxLines: number;
+
+  constructor(o: ModelOptions) {
+    this.nick = o.nick;
+    this.serverName = o.serverName;
+    this.repliesTo = o.repliesTo ?? 'active';
+    this.maxLines = o.maxLines ?? 5000;
+    this.active = this.addBuffer(SERVER_KEY, o.serverName, 'server');
+  }
+
+  // ---- subscription (React's useSyncExternalStore) ----
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  getVersion = (): number => this.version;
+
+  changed(): void {
+    this.version++;
+    for (const fn of this.listeners) fn();
+  }
+
+  // ---- buffers ----
+
+  get server(): ChatBuffer {
+    return this.byKey.get(SERVER_KEY)!;
+  }
+
+  find(name: string): ChatBuffer | undefined {
+    return this.byKey.get(name === '*' ? SERVER_KEY : fold(name));
+  }
+
+  /** The buffer for a channel or nick, created if missing. */
+  open(name: string, activate = false): ChatBuffer {
+    let buf = this.find(name);
+    if (!buf) buf = this.addBuffer(fold(name), name, name.startsWith('#') ? 'channel' : 'query');
+    if (activate) this.activate(buf);
+    this.changed();
+    return buf;
+  }
+
+  activate(buf: ChatBuffer): void {
+    this.active = buf;
+    buf.unread = 0;
+    buf.highlight = false;
+    buf.activity = false;
+    this.changed();
+  }
+
+  /** Switch by 1-based number or name; false if there is no such buffer. */
+  select(which: string): boolean {
+    const n = Number(which);
+    const buf =
+      Number.isInteger(n) && n >= 1 ? this.buffers[n - 1] : this.find(which.replace(/^\//, ''));
+    if (!buf) return false;
+    this.activate(buf);
+    return true;
+  }
+
+  cycle(step: 1 | -1): void {
+    const i = this.buffers.indexOf(this.active);
+    const next = this.buffers[(i + step + this.buffers.length) % this.buffers.length]!;
+    this.activate(next);
+  }
+
+  /** Closes a query or parted channel buffer (never the server buffer). */
+  close(buf: ChatBuffer): boolean {
+    if (buf.kind === 'server') return false;
+    const i = this.buffers.indexOf(buf);
+    this.buffers.splice(i, 1);
+    this.byKey.delete(buf.key);
+    if (this.active === buf) this.activate(this.buffers[Math.max(0, i - 1)]!);
+    this.changed();
+    return true;
+  }
+
+  clear(buf: ChatBuffer): void {
+    buf.lines = [];
+    buf.scroll = 0;
+    this.changed();
+  }
+
+  scrollBy(buf: ChatBuffer, delta: number): void {
+    buf.scroll = Math.max(0, Math.min(buf.lines.length - 1, buf.scroll + delta));
+    this.changed();
+  }
+
+  /** A line that did not come from the server (help, local errors, connection notes). */
+  note(text: string, kind: LineKind = 'system', buf: ChatBuffer = this.active): RoutedLine {
+    const line: Line = {
+      id: null,
+      seq: null,
+      time: new Date().toISOString(),
+      kind,
+      nick: null,
+      text,
+      self: false,
+      mention: false,
+      mark: null,
+    };
+    this.append(buf, line);
+    this.changed();
+    const routed = { buffer: buf, line };
+    this.onLines?.([routed]);
+    return routed;
+  }
+
+  // ---- channel state from /api/v1/state and /members ----
+
+  setChannel(name: string, topic: string | null, modes: string): void {
+    const buf = this.open(name);
+    buf.joined = true;
+    buf.topic = topic || null;
+    buf.modes = modes;
+    this.changed();
+  }
+
+  setMembers(name: string, members: { nick: string; prefix: string }[]): void {
+    const buf = this.find(name);
+    if (!buf) return;
+    buf.members = new Map(
+      members.map((m) => [
+        fold(m.nick),
+        { nick: m.nick, op: m.prefix === '@', voice: m.prefix === '+' },
+      ]),
+    );
+    this.changed();
+  }
+
+  // ---- history ----
+
+  /** Older messages (oldest first) placed above what the buffer shows; duplicates skipped. */
+  prependHistory(
+    buf: ChatBuffer,
+    envelopes: { env: Envelope; verdict: Verdict }[],
+    more: boolean,
+  ): void {
+    const lines: Line[] = [];
+    for (const { env, verdict } of envelopes) {
+      if (this.seen.has(env.id)) continue;
+      this.remember(env.id);
+      const line = this.messageLine(env, verdict);
+      if (line) lines.push(line);
+    }
+    buf.lines = [...lines, ...buf.lines].slice(-this.maxLines);
+    const first = envelopes[0]?.env.seq;
+    if (first !== undefined) buf.oldestSeq = Math.min(first, buf.oldestSeq ?? first);
+    buf.moreHistory = more;
+    if (buf.scroll > 0) buf.scroll += lines.length;
+    this.changed();
+  }
+
+  // ---- events ----
+
+  /** Applies one envelope from the queue; returns the lines it added, with their buffers. */
+  ingest(env: Envelope, verdict: Verdict = 'unsigned'): RoutedLine[] {
+    if (this.seen.has(env.id)) return [];
+    this.remember(env.id);
+    const out: RoutedLine[] = [];
+    const add = (buf: ChatBuffer, text: string, kind: LineKind = 'system') => {
+      const line = this.line(env, kind, text, null, 'unsigned');
+      this.append(buf, line);
+      out.push({ buffer: buf, line });
+    };
+    const me = fold(this.nick);
+    const isMe = fold(env.from) === me;
+    const text = bodyLines(env.body).join(' ');
+    switch (env.command) {
+      case 'PRIVMSG':
+      case 'NOTICE': {
+        const line = this.messageLine(env, verdict);
+        if (!line) break;
+        const buf = this.messageBuffer(env, isMe);
+        this.append(buf, line);
+        out.push({ buffer: buf, line });
+        break;
+      }
+      case 'JOIN': {
+        const buf = this.open(env.to);
+        if (isMe) {
+          buf.joined = true;
+          buf.members = new Map();
+        }
+        buf.members.set(fold(env.from), { nick: env.from, op: false, voice: false });
+        add(buf, `${env.from} has joined ${env.to}`);
+        break;
+      }
+      case 'PART':
+      case 'KICK': {
+        const buf = this.open(env.to);
+        const gone = env.command === 'KICK' ? (env.params[0] ?? '') : env.from;
+        buf.members.delete(fold(gone));
+        if (fold(gone) === me) buf.joined = false;
+        const why = text ? ` (${text})` : '';
+        add(
+          buf,
+          env.command === 'KICK'
+            ? `${gone} was kicked from ${env.to} by ${env.from}${why}`
+            : `${env.from} has left ${env.to}${why}`,
+        );
+        break;
+      }
+      case 'QUIT':
+        for (const buf of this.buffersOf(env.from, isMe)) {
+          buf.members.delete(fold(env.from));
+          add(buf, `${env.from} has quit${text ? ` (${text})` : ''}`);
+        }
+        break;
+      case 'NICK':
+        this.renamed(env, isMe, add);
+        break;
+      case 'TOPIC': {
+        const buf = this.open(env.to);
+        buf.topic = text || null;
+        add(
+          buf,
+          text
+            ? `${env.from} changed the topic of ${env.to} to: ${text}`
+            : `${env.from} cleared the topic of ${env.to}`,
+        );
+        break;
+      }
+      case 'MODE':
+        this.modeChanged(env, isMe, add);
+        break;
+      case 'INVITE':
+        add(this.replyBuffer(), `${env.from} invites you to ${env.params[0] ?? text}`);
+        break;
+      case 'WALLOPS':
+        add(this.server, `!${env.from}! ${text}`);
+        break;
+      case 'PONG':
+      case 'PUBKEY':
+        break;
+      default:
+        if (/^\d\d\d$/.test(env.command)) this.numeric(env, add);
+        else
+          add(this.server, `${env.command} ${[env.from, env.to, ...env.params, text].join(' ')}`);
+    }
+    if (out.length > 0) {
+      this.changed();
+      this.onLines?.(out);
+    }
+    return out;
+  }
+
+  /** The queue skipped entries the server no longer kept. */
+  gap(): RoutedLine {
+    return this.note(
+      'Some messages were dropped: the server no longer kept them (gap)',
+      'error',
+      this.server,
+    );
+  }
+
+  // ---- internals ----
+
+  private addBuffer(key: Folded, name: string, kind: BufferKind): ChatBuffer {
+    const buf: ChatBuffer = {
+      key,
+      name,
+      kind,
+      lines: [],
+      unread: 0,
+      highlight: false,
+      activity: false,
+      joined: kind !== 'channel',
+      topic: null,
+      modes: '',
+      members: new Map(),
+      scroll: 0,
+      oldestSeq: null,
+      moreHistory: kind !== 'server',
+    };
+    this.buffers.push(buf);
+    this.byKey.set(key, buf);
+    return buf;
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
+  }
+
+  private append(buf: ChatBuffer, line: Line): void {
+    buf.lines.push(line);
+    if (buf.lines.length > this.maxLines) buf.lines.splice(0, buf.lines.length - this.maxLines);
+    if (buf.scroll > 0) buf.scroll++;
+    if (buf === this.active) return;
+    if (line.kind === 'message' || line.kind === 'action' || line.kind === 'notice') {
+      buf.unread++;
+      if (line.mention || (buf.kind === 'query' && !line.self)) buf.highlight = true;
+    } else {
+      buf.activity = true;
+    }
+  }
+
+  private line(
+    env: Envelope,
+    kind: LineKind,
+    text: string,
+    nick: string | null,
+    mark: Verdict,
+  ): Line {
+    const self = fold(env.from) === fold(this.nick);
+    return {
+      id: env.id,
+      seq: env.seq,
+      time: env.ts,
+      kind,
+      nick,
+      text,
+      self,
+      mention: kind !== 'system' && !self && mentions(text, this.nick),
+      mark: kind === 'message' || kind === 'action' || kind === 'notice' ? mark : null,
+    };
+  }
+
+  private messageLine(env: Envelope, verdict: Verdict): Line | null {
+    if (env.command !== 'PRIVMSG' && env.command !== 'NOTICE') return null;
+    const kind: LineKind =
+      env.command === 'NOTICE' ? 'notice' : env.meta?.action === true ? 'action' : 'message';
+    // one body line per displayed line would lose which lines were one message; the UI wraps
+    return this.line(env, kind, bodyLines(env.body).join(' ⏎ '), env.from, verdict);
+  }
+
+  private messageBuffer(env: Envelope, isMe: boolean): ChatBuffer {
+    if (env.to.startsWith('#')) {
+      // a channel message reaches members only: one that arrives means we are in
+      const buf = this.open(env.to);
+      buf.joined = true;
+      return buf;
+    }
+    // a notice from the server itself (PASS confirmation…)
+    if (!isMe && env.from === this.serverName && fold(env.to) === fold(this.nick))
+      return this.server;
+    return this.open(isMe ? env.to : env.from);
+  }
+
+  private replyBuffer(): ChatBuffer {
+    return this.repliesTo === 'server' ? this.server : this.active;
+  }
+
+  /** Channels `nick` is in, plus a conversation with it; for yourself the server if none. */
+  private buffersOf(nick: string, isMe: boolean): ChatBuffer[] {
+    const key = fold(nick);
+    const list = this.buffers.filter(
+      (b) =>
+        (b.kind === 'channel' && b.joined && b.members.has(key)) ||
+        (b.kind === 'query' && b.key === key),
+    );
+    if (list.length === 0 && isMe) list.push(this.server);
+    return list;
+  }
+
+  private renamed(env: Envelope, isMe: boolean, add: (b: ChatBuffer, t: string) => void): void {
+    const newNick = bodyLines(env.body)[0] ?? env.to;
+    const oldKey = fold(env.from);
+    const buffers = this.buffersOf(env.from, isMe);
+    for (const buf of buffers) {
+      const m = buf.members.get(oldKey);
+      if (m) {
+        buf.members.delete(oldKey);
+        buf.members.set(fold(newNick), { ...m, nick: newNick });
+      }
+      if (buf.kind === 'query' && buf.key === oldKey && !this.byKey.has(fold(newNick))) {
+        this.byKey.delete(buf.key);
+        buf.key = fold(newNick);
+        buf.name = newNick;
+        this.byKey.set(buf.key, buf);
+      }
+    }
+    if (isMe) this.nick = newNick;
+    for (const buf of buffers) {
+      add(buf, isMe ? `You are now known as ${newNick}` : `${env.from} is now known as ${newNick}`);
+    }
+  }
+
+  private modeChanged(env: Envelope, isMe: boolean, add: (b: ChatBuffer, t: string) => void): void {
+    if (!env.to.startsWith('#')) {
+      const change = [...bodyLines(env.body), ...env.params].join(' ');
+      if (isMe) this.userModes = applyFlags(this.userModes, change);
+      add(this.server, `${env.from} sets mode ${change} on ${env.to}`);
+      return;
+    }
+    const buf = this.open(env.to);
+    const [modes = '', ...args] = env.params;
+    let sign = '+';
+    let argIndex = 0;
+    const flags: string[] = [];
+    for (const ch of modes) {
+      if (ch === '+' || ch === '-') {
+        sign = ch;
+        continue;
+      }
+      // o, v, b, k take an argument both ways; l only when set (005 CHANMODES=b,k,l,imnst)
+      const takesArg = 'ovbk'.includes(ch) || (ch === 'l' && sign === '+');
+      const arg = takesArg ? args[argIndex++] : undefined;
+      if ((ch === 'o' || ch === 'v') && arg !== undefined) {
+        const m = buf.members.get(fold(arg));
+        if (m) m[ch === 'o' ? 'op' : 'voice'] = sign === '+';
+      } else if (ch !== 'b') {
+        flags.push(sign + ch);
+      }
+    }
+    for (const f of flags) buf.modes = applyFlags(buf.modes, f);
+    add(buf, `${env.from} sets mode ${env.params.join(' ')} on ${env.to}`);
+  }
+
+  private numeric(env: Envelope, add: (b: ChatBuffer, t: string, k?: LineKind) => void): void {
+    const chan = numericChannel(env);
+    const chanBuf = chan ? this.find(chan) : undefined;
+    this.numericState(env, chan);
+    const text = numericText(env);
+    if (text === null) return;
+    const error = isErrorNumeric(env.command);
+    let buf: ChatBuffer;
+    if (SERVER_NUMERICS.has(env.command)) buf = this.server;
+    else if (chanBuf) buf = chanBuf;
+    else buf = this.replyBuffer();
+    add(buf, text, error ? 'error' : 'system');
+  }
+
+  /** What numerics tell about channels: topic, names, modes; away state. */
+  private numericState(env: Envelope, chan: string | null): void {
+    const text = bodyLines(env.body).join(' ');
+    const buf = chan ? this.find(chan) : undefined;
+    switch (env.command) {
+      case '001':
+        if (env.to) this.nick = env.to;
+        break;
+      case '221':
+        this.userModes = text || env.params[0] || '';
+        break;
+      case '305':
+        this.away = false;
+        break;
+      case '306':
+        this.away = true;
+        break;
+      case '331':
+        if (buf) buf.topic = null;
+        break;
+      case '332':
+        if (buf) buf.topic = text || null;
+        break;
+      case '324':
+        if (buf) buf.modes = text.split(' ')[0] ?? '';
+        break;
+      case '353': {
+        if (!chan) break;
+        const list = this.pendingNames.get(fold(chan)) ?? [];
+        for (const word of text.split(' ').filter(Boolean)) {
+          const prefix = word[0] === '@' || word[0] === '+' ? word[0] : '';
+          const nick = word.slice(prefix.length);
+          list.push({ nick, op: prefix === '@', voice: prefix === '+' });
+        }
+        this.pendingNames.set(fold(chan), list);
+        break;
+      }
+      case '366': {
+        if (!chan) break;
+        const list = this.pendingNames.get(fold(chan));
+        this.pendingNames.delete(fold(chan));
+        if (buf && list) buf.members = new Map(list.map((m) => [fold(m.nick), m]));
+        break;
+      }
+    }
+  }
+}
+
+/** Applies `+x`/`-x` flag changes (arguments ignored) to a mode string such as `+nt`. */
+export function applyFlags(current: string, change: string): string {
+  const set = new Set(current.replace(/^\+/, '').split(''));
+  let sign = '+';
+  for (const ch of change.split(' ')[0] ?? '') {
+    if (ch === '+' || ch === '-') sign = ch;
+    else if (sign === '+') set.add(ch);
+    else set.delete(ch);
+  }
+  const letters = [...set].filter(Boolean).sort().join('');
+  return letters ? `+${letters}` : '';
+}
