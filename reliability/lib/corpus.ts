@@ -44,6 +44,8 @@ export interface Expectation {
   bodyNot?: RegExp;
   /** for streamed bodies: the server closes after at most this many bytes were written */
   closeWithinBytes?: number;
+  /** raw cases: the answer comes this many ms after connecting (a server timeout) */
+  answerBetweenMs?: [number, number];
 }
 
 interface CaseBase {
@@ -249,7 +251,8 @@ export const CORPUS: readonly Case[] = [
       data: head(MESSAGES, auth, [JSON_CT, 'Content-Length: 100']) + '{"command":"PING"',
       timeoutMs: 45_000,
     }),
-    expect: { status: 408, error: 'request_timeout' },
+    // the whole-request timeout is 30 s, checked every second
+    expect: { status: 408, error: 'request_timeout', answerBetweenMs: [28_000, 40_000] },
   },
   {
     kind: 'raw',
@@ -261,7 +264,8 @@ export const CORPUS: readonly Case[] = [
       data: head('/api/v1/session', auth, [JSON_CT, 'Content-Length: 5000']) + '{"nick":',
       timeoutMs: 45_000,
     }),
-    expect: { status: 408, error: 'request_timeout' },
+    // the whole-request timeout is 30 s, checked every second
+    expect: { status: 408, error: 'request_timeout', answerBetweenMs: [28_000, 40_000] },
   },
   {
     kind: 'raw',
@@ -866,7 +870,16 @@ export const CORPUS: readonly Case[] = [
     '/assets/',
     '/.env',
     '/chat.db',
-  ].map((path) => get(`static ${path}`, 'static paths', path, notFound, 'none')),
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/%2e%2e%2fchat.db',
+    '/assets/..%5c..%5cpackage.json',
+    '/assets/x%00.js',
+    '/assets/%252e%252e%252fpackage.json',
+    '/assets/.env',
+    '/favicon.ico/..',
+    // longer than the router's 256-character path parameter: a file that cannot exist
+    `/assets/${'a'.repeat(300)}.js`,
+  ].map((path) => get(`static ${path.slice(0, 60)}`, 'static paths', path, notFound, 'none')),
   get(
     'static %ZZ (bad escape)',
     'static paths',
@@ -1114,8 +1127,9 @@ export const MOVED_ROWS: readonly string[] = [
   'terminal client: ESC ] 0;… BEL, ESC [2J and C1 controls — C3 (tmux), with the terminal-client ' +
     'issue',
   'slowloris, slow body (1 byte/s), slow reader — C2',
-  'static paths: "a symlink out of the root" — no static root exists yet (GET / is one built-in ' +
-    'page); traversal paths are sent and must be 404',
+  'static paths: "a symlink out of the root" — there is no static root on disk (the web ' +
+    "client's files are served from an in-memory map), so no symlink can lead out of it; " +
+    'traversal paths are sent to / and /assets/ and must be 404',
   'nick/channel confusables: SPEC §7 makes nicks ASCII-only (every non-ASCII nick is 432, tested), ' +
     'but channel names may hold any non-control Unicode, so "#ѕafe" (Cyrillic ѕ) is a different ' +
     'channel from "#safe" — not refused and not in the corpus (it would create a channel)',

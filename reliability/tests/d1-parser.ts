@@ -153,10 +153,11 @@ export const d1: ReliabilityTest = {
   id: 'D1',
   title: 'Parser never throws or hangs (fast-check)',
   tiers: ['ci', 'soak'],
-  budgetSeconds: { ci: 150, soak: 1800 },
+  budgetSeconds: { ci: 150, soak: 900 },
   async run(ctx) {
     const c = new Criteria();
-    const budget = budgetFor(ctx.tier);
+    // soak: 9 properties × at most 90 s stay within about 15 minutes
+    const budget = budgetFor(ctx.tier, 1_000, 100_000, 90_000);
     const seed = seedFor();
     const runs: PropertyRun[] = [];
     const all = schemas();
@@ -253,7 +254,7 @@ export const d1: ReliabilityTest = {
 
     const totalRuns = runs.reduce((n, r) => n + r.runs, 0);
     const slowest = Math.max(0, ...runs.map((r) => r.maxMs));
-    for (const r of runs) for (const f of propertyFailures(r)) c.check(false, f);
+    for (const r of runs) for (const f of propertyFailures(r, ctx.tier === 'ci')) c.check(false, f);
     c.timing('slowest single input ms', slowest, 50);
     const hostileKeys = HOSTILE_KEYS.length;
     return {
