@@ -16,6 +16,7 @@ import { bearerAuth, checkBasicAuth } from './auth.js';
 import { handleError, installErrorHandling } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installPipeliningLimit } from './pipelining.js';
+import { answerExpectations } from './expect.js';
 import type { HttpDeps, RouteContext, RouteSpec } from './route-def.js';
 import { ROUTES } from './routes/index.js';
 import { NoBody, NoParams, NoQuery } from './schemas.js';
@@ -58,6 +59,7 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
       const { keepAliveTimeout, ...serverOptions } = SERVER_TIMEOUTS;
       const server = http.createServer(serverOptions, handler);
       server.keepAliveTimeout = keepAliveTimeout;
+      answerExpectations(server, handler, deps.config.MAX_BODY_BYTES);
       return server;
     },
     clientErrorHandler: answerClientError,

@@ -24,7 +24,6 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
   FST_ERR_BAD_URL: 'bad_url',
-  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
   FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
 };
 
@@ -32,7 +31,6 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'request body is larger than the limit',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body received',
   FST_ERR_BAD_URL: 'the request path is not a valid URL',
-  FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long',
 };
 
 /** Statuses after which the rest of the request body is not worth reading: close instead. */
@@ -89,6 +87,15 @@ export function mapError(err: unknown): ErrorAnswer | null {
   const status = fe?.statusCode;
   if (typeof status === 'number' && status >= 400 && status <= 499) {
     const code = typeof fe?.code === 'string' ? fe.code : '';
+    // No channel, client or asset has a name that long: it is simply not found (SPEC §3 has no
+    // 414), like any other unknown path.
+    if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
+      return {
+        status: 404,
+        body: { error: 'not_found', message: 'a path segment is too long to name anything' },
+        headers: {},
+      };
+    }
     const text = STATUS_CODES[status] ?? 'Bad Request';
     return {
       status,
