@@ -1,8 +1,9 @@
-// chat-cli's network loop, the one module that talks to chatd: the session (setup, saved token
-// and cursor), the long-poll loop with reconnect and backoff, an ordered send queue with `txn`
-// retries, signing of outgoing messages and verification of incoming ones, and lag. Everything
-// it hands on (envelopes, members, state, errors) has been through sanitizeDeep, so no string
-// from the network reaches the model or the screen unescaped.
+// chat-cli's network loop: the session (setup, saved token and cursor), the long-poll loop with
+// reconnect and backoff, an ordered send queue with `txn` retries, signing of outgoing messages,
+// and lag. Its helpers session-setup.ts (getting a session) and verify.ts (signature marks) are
+// the only other code that talks to chatd. Everything it hands on (envelopes, members, state,
+// errors) has been through sanitizeDeep, so no string from the network reaches the model or the
+// screen unescaped.
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import type {
   CommandInput,
@@ -14,23 +15,15 @@ import type {
   StateView,
 } from '../shared/api-types.js';
 import { ApiError, ChatClient } from '../shared/client.js';
-import {
-  exportPublicKey,
-  generateSigningKey,
-  parsePubkeyBody,
-  signMessage,
-  verifyDelivered,
-} from '../shared/signing.js';
-import { TofuStore, type Verdict } from '../shared/tofu.js';
+import { exportPublicKey, generateSigningKey, signMessage } from '../shared/signing.js';
+import { TofuStore } from '../shared/tofu.js';
 import type { ConnectionState } from './model.js';
 import { sanitize, sanitizeDeep } from './sanitize.js';
 import { setupSession, type SessionOrigin, type SetupHooks } from './session-setup.js';
+import { Verifier, type Incoming } from './verify.js';
 import type { SavedSession, StateStore } from './state-store.js';
 
-export interface Incoming {
-  env: Envelope;
-  verdict: Verdict;
-}
+export type { Incoming } from './verify.js';
 
 export type BatchHandler = (batch: Incoming[], gap: boolean) => void;
 
@@ -77,7 +70,7 @@ export class Connection {
   readonly client: ChatClient;
   info!: ServerInfo;
   origin: SessionOrigin = 'new';
-  tofu!: TofuStore;
+  private verifier!: Verifier;
   private saved!: SavedSession;
   private key: KeyObject | null = null;
   private readonly hooks: ConnectionHooks;
@@ -135,7 +128,8 @@ export class Connection {
     );
     this.saved = saved;
     this.origin = origin;
-    this.tofu = new TofuStore(this.o.store.keyPersistence());
+    const tofu = new TofuStore(this.o.store.keyPersistence());
+    this.verifier = new Verifier(this.client, tofu, (nick) => this.hooks.onKeyChanged?.(nick));
     // A session found through /login may be signing on another device with its own key; ours
     // would replace it there (PUBKEY replaces), so only sessions made here sign.
     if (saved.signingKey) {
@@ -151,8 +145,8 @@ export class Connection {
     this.save();
     if (this.key) {
       const publicKey = exportPublicKey(this.key);
-      this.tofu.remember(this.nick, publicKey);
-      this.tofu.trust(this.nick);
+      tofu.remember(this.nick, publicKey);
+      tofu.trust(this.nick);
       if (!saved.pubkeyAnnounced) {
         const out = await this.send({
           command: 'PUBKEY',
@@ -234,42 +228,13 @@ export class Connection {
   }
 
   /** Marks each message with its signature verdict, then sanitizes it. */
-  async verifyAll(messages: Envelope[]): Promise<Incoming[]> {
-    const learned = new Set<string>();
-    const out: Incoming[] = [];
-    for (const env of messages) {
-      if (env.command === 'PUBKEY') {
-        const parsed = parsePubkeyBody(env.body);
-        if (parsed.ok && this.tofu.remember(env.from, parsed.value.key)) {
-          this.hooks.onKeyChanged?.(sanitize(env.from));
-        }
-      } else if (env.command === 'NICK') {
-        // the key belongs to the session, which now answers to the new nick
-        const key = this.tofu.pinnedKey(env.from);
-        const newNick = Array.isArray(env.body) ? env.body[0] : undefined;
-        if (key && newNick && !this.tofu.pinnedKey(newNick)) this.tofu.remember(newNick, key);
-      }
-      let verdict: Verdict = 'unsigned';
-      if ((env.command === 'PRIVMSG' || env.command === 'NOTICE') && env.meta?.sig !== undefined) {
-        if (!this.tofu.currentKey(env.from) && env.to.startsWith('#') && !learned.has(env.to)) {
-          learned.add(env.to);
-          await this.learnKeys(env.to).catch(() => undefined);
-        }
-        verdict = this.tofu.classify(env.from, env, verifyDelivered);
-      }
-      out.push({ env: sanitizeDeep(env), verdict });
-    }
-    return out;
+  verifyAll(messages: Envelope[]): Promise<Incoming[]> {
+    return this.verifier.verifyAll(messages);
   }
 
-  /** Pins the keys a channel's member list shows (keys come with PUBKEY or from here). */
-  async learnKeys(channel: string): Promise<MemberView[]> {
-    const members = await this.client.members(channel);
-    for (const m of members) {
-      if (m.pubkey && this.tofu.remember(m.nick, m.pubkey))
-        this.hooks.onKeyChanged?.(sanitize(m.nick));
-    }
-    return sanitizeDeep(members);
+  /** A channel's members, their signing keys pinned on the way. */
+  learnKeys(channel: string): Promise<MemberView[]> {
+    return this.verifier.learnKeys(channel);
   }
 
   async state(): Promise<StateView> {
@@ -372,7 +337,7 @@ export class Connection {
 
   /** Accept the nick's newly announced key. */
   trust(nick: string): void {
-    this.tofu.trust(nick);
+    this.verifier.tofu.trust(nick);
   }
 
   /** The session ended (QUIT): forget its token so the next start makes a new one. */

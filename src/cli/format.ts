@@ -4,6 +4,7 @@
 // so a line built elsewhere cannot slip a control character through either.
 import type { Envelope } from '../shared/api-types.js';
 import type { Verdict } from '../shared/tofu.js';
+import { fold } from '../protocol/casefold.js';
 import { sanitize } from './sanitize.js';
 
 export type LineKind = 'message' | 'action' | 'notice' | 'system' | 'error';
@@ -24,6 +25,42 @@ export interface Line {
   mention: boolean;
   /** signature verdict of a message; null for everything else */
   mark: Verdict | null;
+}
+
+/** A line for an event (`kind` system or error) sent by `env.from`, as seen by `myNick`. */
+export function eventLine(env: Envelope, kind: LineKind, text: string, myNick: string): Line {
+  return {
+    id: env.id,
+    seq: env.seq,
+    time: env.ts,
+    kind,
+    nick: null,
+    text,
+    self: fold(env.from) === fold(myNick),
+    mention: false,
+    mark: null,
+  };
+}
+
+/** The line of a PRIVMSG or NOTICE (a `/me` action by `meta.action`), or null for others. */
+export function messageLine(env: Envelope, verdict: Verdict, myNick: string): Line | null {
+  if (env.command !== 'PRIVMSG' && env.command !== 'NOTICE') return null;
+  const kind: LineKind =
+    env.command === 'NOTICE' ? 'notice' : env.meta?.action === true ? 'action' : 'message';
+  // one line per message, even of several body lines: each event is one line (SPEC §17)
+  const text = bodyLines(env.body).join(' ⏎ ');
+  const self = fold(env.from) === fold(myNick);
+  return {
+    id: env.id,
+    seq: env.seq,
+    time: env.ts,
+    kind,
+    nick: env.from,
+    text,
+    self,
+    mention: !self && mentions(text, myNick),
+    mark: verdict,
+  };
 }
 
 /** The text lines of a body (an object body, such as PUBKEY's, has none). */

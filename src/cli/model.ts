@@ -7,9 +7,18 @@ import { fold, type Folded } from '../protocol/casefold.js';
 import type { Envelope } from '../shared/api-types.js';
 import type { Verdict } from '../shared/tofu.js';
 import {
+  newBuffer,
+  type BufferKind,
+  type ChatBuffer,
+  type ConnectionState,
+  type RoutedLine,
+} from './buffer.js';
+import { applyChannelModes, applyFlags, applyNumeric, type PendingNames } from './channel-state.js';
+import {
   bodyLines,
+  eventLine,
   isErrorNumeric,
-  mentions,
+  messageLine,
   numericChannel,
   numericText,
   SERVER_NUMERICS,
@@ -17,45 +26,7 @@ import {
   type LineKind,
 } from './format.js';
 
-export type BufferKind = 'server' | 'channel' | 'query';
-
-export interface Member {
-  nick: string;
-  op: boolean;
-  voice: boolean;
-}
-
-export interface ChatBuffer {
-  key: Folded;
-  name: string;
-  kind: BufferKind;
-  lines: Line[];
-  /** messages not yet seen (the buffer was not active when they came) */
-  unread: number;
-  /** an unseen message mentions you, or is a private one */
-  highlight: boolean;
-  /** unseen events other than messages */
-  activity: boolean;
-  /** channels: still a member */
-  joined: boolean;
-  topic: string | null;
-  modes: string;
-  members: Map<Folded, Member>;
-  /** lines scrolled up from the bottom (0 = following new lines) */
-  scroll: number;
-  /** seq of the oldest message shown, for loading older history */
-  oldestSeq: number | null;
-  /** whether the server has older history than what is shown */
-  moreHistory: boolean;
-}
-
-export type ConnectionState =
-  'connecting' | 'minting' | 'online' | 'reconnecting' | 'signed-out' | 'closed';
-
-export interface RoutedLine {
-  buffer: ChatBuffer;
-  line: Line;
-}
+export type { BufferKind, ChatBuffer, ConnectionState, Member, RoutedLine } from './buffer.js';
 
 export interface ModelOptions {
   nick: string;
@@ -85,7 +56,7 @@ export class ChatModel {
   private readonly byKey = new Map<Folded, ChatBuffer>();
   private readonly listeners = new Set<() => void>();
   private readonly seen = new Set<string>();
-  private readonly pendingNames = new Map<Folded, Member[]>();
+  private readonly pendingNames: PendingNames = new Map();
   private readonly repliesTo: 'active' | 'server';
   private readonly maxLines: number;
 
@@ -230,7 +201,7 @@ export class ChatModel {
     for (const { env, verdict } of envelopes) {
       if (this.seen.has(env.id)) continue;
       this.remember(env.id);
-      const line = this.messageLine(env, verdict);
+      const line = messageLine(env, verdict, this.nick);
       if (line) lines.push(line);
     }
     buf.lines = [...lines, ...buf.lines].slice(-this.maxLines);
@@ -249,7 +220,7 @@ export class ChatModel {
     this.remember(env.id);
     const out: RoutedLine[] = [];
     const add = (buf: ChatBuffer, text: string, kind: LineKind = 'system') => {
-      const line = this.line(env, kind, text, null, 'unsigned');
+      const line = eventLine(env, kind, text, this.nick);
       this.append(buf, line);
       out.push({ buffer: buf, line });
     };
@@ -259,7 +230,7 @@ export class ChatModel {
     switch (env.command) {
       case 'PRIVMSG':
       case 'NOTICE': {
-        const line = this.messageLine(env, verdict);
+        const line = messageLine(env, verdict, this.nick);
         if (!line) break;
         const buf = this.messageBuffer(env, isMe);
         this.append(buf, line);
@@ -347,22 +318,7 @@ export class ChatModel {
   // ---- internals ----
 
   private addBuffer(key: Folded, name: string, kind: BufferKind): ChatBuffer {
-    const buf: ChatBuffer = {
-      key,
-      name,
-      kind,
-      lines: [],
-      unread: 0,
-      highlight: false,
-      activity: false,
-      joined: kind !== 'channel',
-      topic: null,
-      modes: '',
-      members: new Map(),
-      scroll: 0,
-      oldestSeq: null,
-      moreHistory: kind !== 'server',
-    };
+    const buf = newBuffer(key, name, kind);
     this.buffers.push(buf);
     this.byKey.set(key, buf);
     return buf;
@@ -384,35 +340,6 @@ export class ChatModel {
     } else {
       buf.activity = true;
     }
-  }
-
-  private line(
-    env: Envelope,
-    kind: LineKind,
-    text: string,
-    nick: string | null,
-    mark: Verdict,
-  ): Line {
-    const self = fold(env.from) === fold(this.nick);
-    return {
-      id: env.id,
-      seq: env.seq,
-      time: env.ts,
-      kind,
-      nick,
-      text,
-      self,
-      mention: kind !== 'system' && !self && mentions(text, this.nick),
-      mark: kind === 'message' || kind === 'action' || kind === 'notice' ? mark : null,
-    };
-  }
-
-  private messageLine(env: Envelope, verdict: Verdict): Line | null {
-    if (env.command !== 'PRIVMSG' && env.command !== 'NOTICE') return null;
-    const kind: LineKind =
-      env.command === 'NOTICE' ? 'notice' : env.meta?.action === true ? 'action' : 'message';
-    // one body line per displayed line would lose which lines were one message; the UI wraps
-    return this.line(env, kind, bodyLines(env.body).join(' ⏎ '), env.from, verdict);
   }
 
   private messageBuffer(env: Envelope, isMe: boolean): ChatBuffer {
@@ -475,33 +402,14 @@ export class ChatModel {
       return;
     }
     const buf = this.open(env.to);
-    const [modes = '', ...args] = env.params;
-    let sign = '+';
-    let argIndex = 0;
-    const flags: string[] = [];
-    for (const ch of modes) {
-      if (ch === '+' || ch === '-') {
-        sign = ch;
-        continue;
-      }
-      // o, v, b, k take an argument both ways; l only when set (005 CHANMODES=b,k,l,imnst)
-      const takesArg = 'ovbk'.includes(ch) || (ch === 'l' && sign === '+');
-      const arg = takesArg ? args[argIndex++] : undefined;
-      if ((ch === 'o' || ch === 'v') && arg !== undefined) {
-        const m = buf.members.get(fold(arg));
-        if (m) m[ch === 'o' ? 'op' : 'voice'] = sign === '+';
-      } else if (ch !== 'b') {
-        flags.push(sign + ch);
-      }
-    }
-    for (const f of flags) buf.modes = applyFlags(buf.modes, f);
+    applyChannelModes(buf, env.params);
     add(buf, `${env.from} sets mode ${env.params.join(' ')} on ${env.to}`);
   }
 
   private numeric(env: Envelope, add: (b: ChatBuffer, t: string, k?: LineKind) => void): void {
     const chan = numericChannel(env);
     const chanBuf = chan ? this.find(chan) : undefined;
-    this.numericState(env, chan);
+    applyNumeric(this, this.pendingNames, env, chanBuf);
     const text = numericText(env);
     if (text === null) return;
     const error = isErrorNumeric(env.command);
@@ -511,64 +419,4 @@ export class ChatModel {
     else buf = this.replyBuffer();
     add(buf, text, error ? 'error' : 'system');
   }
-
-  /** What numerics tell about channels: topic, names, modes; away state. */
-  private numericState(env: Envelope, chan: string | null): void {
-    const text = bodyLines(env.body).join(' ');
-    const buf = chan ? this.find(chan) : undefined;
-    switch (env.command) {
-      case '001':
-        if (env.to) this.nick = env.to;
-        break;
-      case '221':
-        this.userModes = text || env.params[0] || '';
-        break;
-      case '305':
-        this.away = false;
-        break;
-      case '306':
-        this.away = true;
-        break;
-      case '331':
-        if (buf) buf.topic = null;
-        break;
-      case '332':
-        if (buf) buf.topic = text || null;
-        break;
-      case '324':
-        if (buf) buf.modes = text.split(' ')[0] ?? '';
-        break;
-      case '353': {
-        if (!chan) break;
-        const list = this.pendingNames.get(fold(chan)) ?? [];
-        for (const word of text.split(' ').filter(Boolean)) {
-          const prefix = word[0] === '@' || word[0] === '+' ? word[0] : '';
-          const nick = word.slice(prefix.length);
-          list.push({ nick, op: prefix === '@', voice: prefix === '+' });
-        }
-        this.pendingNames.set(fold(chan), list);
-        break;
-      }
-      case '366': {
-        if (!chan) break;
-        const list = this.pendingNames.get(fold(chan));
-        this.pendingNames.delete(fold(chan));
-        if (buf && list) buf.members = new Map(list.map((m) => [fold(m.nick), m]));
-        break;
-      }
-    }
-  }
-}
-
-/** Applies `+x`/`-x` flag changes (arguments ignored) to a mode string such as `+nt`. */
-export function applyFlags(current: string, change: string): string {
-  const set = new Set(current.replace(/^\+/, '').split(''));
-  let sign = '+';
-  for (const ch of change.split(' ')[0] ?? '') {
-    if (ch === '+' || ch === '-') sign = ch;
-    else if (sign === '+') set.add(ch);
-    else set.delete(ch);
-  }
-  const letters = [...set].filter(Boolean).sort().join('');
-  return letters ? `+${letters}` : '';
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clock, mentions, plainLine } from '../../src/cli/format.js';
-import { applyFlags, ChatModel, type RoutedLine } from '../../src/cli/model.js';
+import { applyFlags } from '../../src/cli/channel-state.js';
+import { ChatModel, type RoutedLine } from '../../src/cli/model.js';
 import type { Envelope } from '../../src/shared/api-types.js';
 
 let seq = 0;

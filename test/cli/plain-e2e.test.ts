@@ -32,6 +32,8 @@ before(async () => {
 
 after(async () => {
   await chatd?.cleanup();
+  // after a restart the chatd object no longer owns its directory
+  if (chatd) fs.rmSync(chatd.dir, { recursive: true, force: true });
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
@@ -158,6 +160,44 @@ test('hostile text is printed inert: no control character reaches stdout', async
   assert.doesNotMatch(run.stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
   assert.match(run.stdout, /#c carol evil \^\[\]0;PWNED\^G\^\[\[2J\\x9b2J\^\[c end/);
   assert.match(run.stdout, /#c \*\*\* carol has left #c \(bye \^\[\]0;PWNED/);
+});
+
+test('a running chat-cli rides out a chatd restart: it reconnects and resumes from its cursor', async () => {
+  const dir = path.join(home, 'dave');
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_STATE_HOME: path.join(dir, 'state'),
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+  };
+  const child = spawn(process.execPath, [CLI, '--plain'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const waitOut = async (re: RegExp) => {
+    const deadline = Date.now() + 20_000;
+    while (!re.test(stdout)) {
+      if (Date.now() > deadline) throw new Error(`no ${String(re)} in:\n${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await carol.send({ command: 'PRIVMSG', to: '#c', body: ['before the restart'] });
+    await waitOut(/#c carol before the restart/);
+    chatd = await chatd.restart();
+    await carol.send({ command: 'PRIVMSG', to: '#c', body: ['after the restart'] });
+    child.stdin.write('still here\n');
+    await waitOut(/#c carol after the restart/);
+    child.stdin.end();
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /retrying in \d+ s/);
+    assert.equal(stdout.split('after the restart').length - 1, 1);
+    await carolSees('still here');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 test('--password registers, a second device logs in to the same session; /quit ends it', async () => {
