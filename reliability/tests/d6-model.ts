@@ -22,6 +22,7 @@
 // Replay: D6_SEED=<seed> (both properties); for a shrunk counterexample, the line the test logs:
 // D6_SEED=… D6_PATH=… D6_CMDS=… D6_PHASE=model|scheduled.
 import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { ChatError } from '../../src/protocol/errors.js';
 import type { CommandInput, CommandResult, Envelope } from '../../src/protocol/types.js';
@@ -51,7 +52,7 @@ interface Budget {
   /** interruptAfterTimeLimit, per property */
   limitMs: number;
   maxCommands: number;
-  /** a run that takes longer is reported as failed (a hang) */
+  /** a run that takes longer is reported as failed (a hang); below limitMs so it can fire */
   runTimeoutMs: number;
   /** fewer runs than this (interrupted early) fails the test: it must never pass having tested little */
   minRuns: number;
@@ -59,12 +60,12 @@ interface Budget {
 
 const BUDGETS: Record<Tier, { model: Budget; scheduled: Budget }> = {
   ci: {
-    model: { numRuns: 150, limitMs: 10_000, maxCommands: 40, runTimeoutMs: 20_000, minRuns: 20 },
+    model: { numRuns: 300, limitMs: 10_000, maxCommands: 40, runTimeoutMs: 8_000, minRuns: 20 },
     scheduled: {
-      numRuns: 100,
+      numRuns: 200,
       limitMs: 10_000,
       maxCommands: 30,
-      runTimeoutMs: 20_000,
+      runTimeoutMs: 8_000,
       minRuns: 20,
     },
   },
@@ -867,6 +868,7 @@ type World = { clients: number; channels: number; joins: [number, number, number
 
 async function setupWorld(w: World, gate: Real['gate'], stats: Stats) {
   const h = await makeHarness();
+  openHarnesses.add(h);
   const model = new ChatModel(w.clients, w.channels, NICKS);
   const clients: (TestClient | null)[] = [];
   for (const slot of model.slots) clients.push(await h.user(slot.nick));
@@ -921,6 +923,8 @@ function scheduleHarness(h: Harness, s: fc.Scheduler): void {
 // The two properties
 
 interface PhaseResult {
+  /** temp folders of hung runs removed at the end (0 unless a run hung) */
+  leftovers: number;
   runs: number;
   interrupted: boolean;
   failed: boolean;
@@ -946,16 +950,35 @@ function newStats(): Stats {
 /** a timer that does not keep the process alive: it only bounds waits that normally end first */
 const bound = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** harnesses not yet closed: a run that hung and was abandoned must not leave its folder */
+const openHarnesses = new Set<Harness>();
+
 /** closes a harness, bounded: a run abandoned mid-way (time limit) must not hang the test */
 async function closeBounded(h: Harness): Promise<void> {
   await Promise.race([h.close(), bound(5_000)]);
+  openHarnesses.delete(h);
+}
+
+/** the temp folder of whatever harness a hung run left open (the file may still be open) */
+function removeLeftovers(): number {
+  let n = 0;
+  for (const h of openHarnesses) {
+    h.delivery.shutdown();
+    const file = (h.store as { path?: unknown }).path;
+    if (typeof file === 'string' && path.basename(path.dirname(file)).startsWith('chat-core-')) {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      n++;
+    }
+  }
+  openHarnesses.clear();
+  return n;
 }
 
 async function runPhase(
   phase: 'model' | 'scheduled',
   budget: Budget,
   seed: number,
-  path: string | undefined,
+  replayPath: string | undefined,
   stats: Stats,
   deadline: number,
 ): Promise<PhaseResult> {
@@ -978,7 +1001,7 @@ async function runPhase(
     seed,
     numRuns: budget.numRuns,
     plugins: [fc.interruptAfterTimeLimit(limitMs), fc.timeout(budget.runTimeoutMs)],
-    ...(path ? { path } : {}),
+    ...(replayPath ? { path: replayPath } : {}),
   });
   let result: PhaseResult;
   if (phase === 'model') {
@@ -1024,12 +1047,14 @@ async function runPhase(
     result = summarize(await fc.check(prop, params()));
   }
   await Promise.race([Promise.allSettled([...inflight]), bound(10_000)]);
+  result.leftovers = removeLeftovers();
   return result;
 }
 
 function summarize<T>(details: fc.RunDetails<T>): PhaseResult {
   const error = details.errorInstance;
   return {
+    leftovers: 0,
     runs: details.numRuns,
     interrupted: details.interrupted,
     failed: details.failed,
@@ -1121,6 +1146,9 @@ async function runD6(ctx: TestContext): Promise<Outcome> {
       c.check(r.failed || r.runs >= min, `${phase}: at least ${min} sequences run (got ${r.runs})`);
     }
     if (r.interrupted) notes.push(`${phase}: stopped by the time limit after ${r.runs} sequences`);
+    if (r.leftovers) {
+      notes.push(`${phase}: ${r.leftovers} hung run(s) left a harness open; folders removed`);
+    }
   }
   const all = [statsOf.model, statsOf.scheduled];
   const failed = (['model', 'scheduled'] as const).filter((p) => results[p]?.failed);
