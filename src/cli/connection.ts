@@ -120,7 +120,7 @@ export class Connection {
       this.o.password,
       {
         onMint: (bits, tries) => {
-          this.status('minting', `${bits} bits, ${tries} tries`);
+          this.status('minting', `${bits} bits, ${tries} of ~${2 ** bits} tries`);
           this.hooks.onMint?.(bits, tries);
         },
         onNote: (t) => this.hooks.onNote?.(t),
@@ -401,8 +401,10 @@ function sanitizedError(err: unknown): Error {
 export function describe(err: unknown): string {
   if (err instanceof ApiError) return sanitize(`${err.status} ${err.message}`);
   if (err instanceof Error) {
-    const cause = (err as Error & { cause?: { code?: string } }).cause;
-    return sanitize(cause?.code ? `${err.message} (${cause.code})` : err.message);
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, bad port…) is its cause
+    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message;
+    return sanitize(why ? `${err.message} (${why})` : err.message);
   }
   return sanitize(String(err));
 }
