@@ -93,7 +93,7 @@ export async function openWindow(page: Page, name: string): Promise<void> {
 export async function waitForLine(
   page: Page,
   text: string | RegExp,
-  timeout = 10_000,
+  timeout = 15_000,
 ): Promise<void> {
   await page.locator('.log .line', { hasText: text }).first().waitFor({ timeout });
 }
