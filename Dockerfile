@@ -2,7 +2,7 @@
 # Run:   docker run -d -p 8080:8080 -v chat-data:/data chat
 # (Provided but not tested with Docker on the machine it was written on; see README "Docker".)
 
-# ---- build stage: compile better-sqlite3 and the TypeScript sources --------------------------
+# ---- build stage: compile better-sqlite3, the TypeScript sources and the web client --------------------------
 FROM node:20-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -11,6 +11,9 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+# the web client's sources and its esbuild script (npm run build bundles them into dist/web)
+COPY web ./web
+COPY scripts/build-web.mjs ./scripts/build-web.mjs
 # npm ci runs the `prepare` script, which builds dist/; then drop the dev dependencies.
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund \
