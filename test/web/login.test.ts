@@ -134,6 +134,9 @@ void describe('web client: signing in', { skip: skipWithoutBrowser, timeout: 300
     await api.send({ command: 'JOIN', to: '#steady' });
     await api.send({ command: 'PRIVMSG', to: '#steady', body: ['still here?'] });
     await waitForLine(w.page, '<talker> still here?');
-    assertClean(w, 'steady');
+    // While chatd is down, Chromium itself logs each refused connection of a retry as a console
+    // error ("Failed to load resource: net::ERR_CONNECTION_REFUSED"); whether a retry falls into
+    // the outage depends on timing. That is the outage this test makes, not an error of the page.
+    assertClean(w, 'steady', [/net::ERR_CONNECTION_REFUSED/]);
   });
 });
