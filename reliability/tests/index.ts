@@ -1,6 +1,8 @@
 // Every reliability test, in the order the runner runs them (QUALITY.md §4 ids).
 import type { ReliabilityTest } from '../lib/types.js';
 import { a1 } from './a1-steady-load.js';
+import { a2 } from './a2-many-polls.js';
+import { a3 } from './a3-step-up.js';
 import { a4 } from './a4-idle-polls.js';
 import { a5 } from './a5-churn.js';
 import { b1 } from './b1-kill-9.js';
@@ -28,6 +30,8 @@ import { f5 } from './f5-oversized-pages.js';
 
 export const TESTS: readonly ReliabilityTest[] = [
   a1,
+  a2,
+  a3,
   a4,
   a5,
   b1,
