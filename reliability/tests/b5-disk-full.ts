@@ -13,12 +13,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkDelivery } from '../lib/checker.js';
 import { call, sleep } from '../lib/http.js';
 import { startServer, type Proc } from '../lib/server.js';
 import {
-  awaitHealthy,
-  awaitRecovery,
   buildFaultWorld,
   checkDb,
   histogramText,
@@ -31,6 +28,12 @@ import {
   sendLoop,
   type FaultWorld,
 } from '../lib/store-fault.js';
+import {
+  checkRecovered,
+  finishReader,
+  refusalCriteria,
+  storedAndDeliveredCriteria,
+} from '../lib/fault-checks.js';
 import { mountTmpfs } from '../lib/tmpfs.js';
 import { Criteria, type ReliabilityTest } from '../lib/types.js';
 
@@ -164,52 +167,26 @@ export const b5: ReliabilityTest = {
       if (filler) fs.rmSync(filler, { force: true });
       else setFsize(srv.pid, 'unlimited');
       const tRelease = performance.now();
-      const recoveryMs = await awaitRecovery(world, tRelease, PAD_BYTES, 15_000);
-      c.check(recoveryMs !== null, 'a POST is acknowledged within 15 s of freeing the disk');
-      const healthRecoveryMs = await awaitHealthy(srv.port, tRelease, 5_000);
-      c.check(healthRecoveryMs !== null, 'health answers 200 ok within 5 s of freeing the disk');
-      const afterFrom = world.sent.length;
-      for (const m of world.senders)
-        for (let i = 0; i < 5; i++) await postNext(world, m, PAD_BYTES);
-      c.equal(
-        'POSTs after recovery not 200',
-        world.sent.slice(afterFrom).filter((s) => !s.ack).length,
-        0,
+      const { recoveryMs, healthRecoveryMs } = await checkRecovered(
+        world,
+        c,
+        tRelease,
+        PAD_BYTES,
+        'freeing the disk',
       );
 
       // the reader got every acknowledged message, once, in order; nothing refused
-      const acked = world.sent.filter((s) => s.ack);
-      for (let i = 0; i < 200 && Date.now() < ctx.deadline; i++) {
-        const have = new Set(world.poller.received.map((r) => r.id));
-        if (acked.every((s) => have.has(s.ack!.id))) break;
-        await sleep(50);
-      }
-      await world.close();
+      const report = await finishReader(world, ctx.deadline);
       w = null;
-      const report = checkDelivery(world.sent, [
-        {
-          name: world.reader.name,
-          memberships: [{ channel: world.channel, joined: world.reader.joined, left: null }],
-          received: world.poller.received,
-        },
-      ]);
       const exitCode = await srv.stop();
       const db = checkDb(dbPath, world);
       const refusals = refusalSummary(world.refusals);
 
-      c.equal('refused POSTs answered other than 503/507', refusals.badStatus.length, 0);
-      c.equal('503/507 answers without Retry-After', refusals.noRetryAfter.length, 0);
+      refusalCriteria(c, refusals);
       c.equal('reads (history, state, poll) not 200 while full', readsNot200(probes), 0);
       c.equal('long-poll errors while full', polls.errorCount, 0);
       c.check(polls.polls > 0, 'the long-poll answered while the disk was full');
-      c.equal('acknowledged but missing from the database', db.ackedMissing, 0);
-      c.equal('refused but stored', db.refusedStored, 0);
-      c.equal('stored twice', db.storedTwice, 0);
-      c.equal('integrity_check', db.integrity, 'ok');
-      c.equal('lost (reader)', report.lost, 0);
-      c.equal('duplicated (reader)', report.duplicated, 0);
-      c.equal('reordered (reader)', report.reordered, 0);
-      c.equal('refused but delivered', report.unacknowledgedDelivered, 0);
+      storedAndDeliveredCriteria(c, db, report);
       for (const e of [...db.examples, ...report.examples]) ctx.log(e);
       if (refusals.badStatus.length)
         ctx.log(`first bad refusal: ${JSON.stringify(refusals.badStatus[0])}`);
@@ -220,7 +197,7 @@ export const b5: ReliabilityTest = {
           time_to_first_failure_ms: timeToFirstFailureMs,
           acknowledged_after_filler: ackedDuringFill,
           sent: world.sent.length,
-          acknowledged: acked.length,
+          acknowledged: world.sent.filter((s) => s.ack).length,
           refused: world.refusals.length,
           acknowledged_missing: db.ackedMissing,
           refused_stored: db.refusedStored,

@@ -13,25 +13,27 @@
 // filesystem answers. Recorded in the notes. Without a C compiler nothing is tested: that fails
 // under CI=true.
 import path from 'node:path';
-import { checkDelivery } from '../lib/checker.js';
 import { buildErofsShim, type ErofsShim } from '../lib/erofs.js';
 import { sleep } from '../lib/http.js';
 import { startServer, type Proc } from '../lib/server.js';
 import {
-  awaitHealthy,
-  awaitRecovery,
   buildFaultWorld,
   checkDb,
   histogramText,
   pollMark,
   pollSince,
-  postNext,
   probeReads,
   readsNot200,
   refusalSummary,
   sendLoop,
   type FaultWorld,
 } from '../lib/store-fault.js';
+import {
+  checkRecovered,
+  finishReader,
+  refusalCriteria,
+  storedAndDeliveredCriteria,
+} from '../lib/fault-checks.js';
 import { mountTmpfs } from '../lib/tmpfs.js';
 import { Criteria, type ReliabilityTest } from '../lib/types.js';
 
@@ -119,34 +121,16 @@ export const b6: ReliabilityTest = {
       const tRelease = performance.now();
       await loop.stop();
       ctx.log(`while read-only: ${refusedDuringFault} refused; ${histogramText(world.statuses)}`);
-      const recoveryMs = await awaitRecovery(world, tRelease, PAD_BYTES, 15_000);
-      c.check(recoveryMs !== null, 'a POST is acknowledged within 15 s of read-write');
-      const healthRecoveryMs = await awaitHealthy(srv.port, tRelease, 5_000);
-      c.check(healthRecoveryMs !== null, 'health answers 200 ok within 5 s of read-write');
-      const afterFrom = world.sent.length;
-      for (const m of world.senders)
-        for (let i = 0; i < 5; i++) await postNext(world, m, PAD_BYTES);
-      c.equal(
-        'POSTs after recovery not 200',
-        world.sent.slice(afterFrom).filter((s) => !s.ack).length,
-        0,
+      const { recoveryMs, healthRecoveryMs } = await checkRecovered(
+        world,
+        c,
+        tRelease,
+        PAD_BYTES,
+        'read-write',
       );
 
-      const acked = world.sent.filter((s) => s.ack);
-      for (let i = 0; i < 200 && Date.now() < ctx.deadline; i++) {
-        const have = new Set(world.poller.received.map((r) => r.id));
-        if (acked.every((s) => have.has(s.ack!.id))) break;
-        await sleep(50);
-      }
-      await world.close();
+      const report = await finishReader(world, ctx.deadline);
       w = null;
-      const report = checkDelivery(world.sent, [
-        {
-          name: world.reader.name,
-          memberships: [{ channel: world.channel, joined: world.reader.joined, left: null }],
-          received: world.poller.received,
-        },
-      ]);
       const exitCode = await srv.stop();
       const db = checkDb(path.join(disk.dir, 'chat.db'), world);
       const refusals = refusalSummary(world.refusals);
@@ -156,20 +140,12 @@ export const b6: ReliabilityTest = {
 
       c.equal('POSTs not 200 before the fault', warmNot200, 0);
       c.check(refusedDuringFault > 0, 'writes refused while read-only (else nothing was tested)');
-      c.equal('refused POSTs answered other than 503/507', refusals.badStatus.length, 0);
-      c.equal('503/507 answers without Retry-After', refusals.noRetryAfter.length, 0);
+      refusalCriteria(c, refusals);
       c.equal('reads (history, state, poll) not 200 while read-only', readsNot200(probes), 0);
       c.equal('health answers other than 503 "degraded" while read-only', healthNotDegraded, 0);
       c.equal('long-poll errors while read-only', polls.errorCount, 0);
       c.check(polls.polls > 0, 'the long-poll answered while read-only');
-      c.equal('acknowledged but missing from the database', db.ackedMissing, 0);
-      c.equal('refused but stored', db.refusedStored, 0);
-      c.equal('stored twice', db.storedTwice, 0);
-      c.equal('integrity_check', db.integrity, 'ok');
-      c.equal('lost (reader)', report.lost, 0);
-      c.equal('duplicated (reader)', report.duplicated, 0);
-      c.equal('reordered (reader)', report.reordered, 0);
-      c.equal('refused but delivered', report.unacknowledgedDelivered, 0);
+      storedAndDeliveredCriteria(c, db, report);
       for (const e of [...db.examples, ...report.examples]) ctx.log(e);
       if (refusals.badStatus.length)
         ctx.log(`first bad refusal: ${JSON.stringify(refusals.badStatus[0])}`);
@@ -180,7 +156,7 @@ export const b6: ReliabilityTest = {
           time_to_first_failure_ms: timeToFirstFailureMs,
           refused_while_read_only: refusedDuringFault,
           sent: world.sent.length,
-          acknowledged: acked.length,
+          acknowledged: world.sent.filter((s) => s.ack).length,
           acknowledged_missing: db.ackedMissing,
           refused_stored: db.refusedStored,
           recovery_ms: recoveryMs,
