@@ -135,9 +135,19 @@ export interface ChatdOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * Flags for every chatd a benchmark or reliability test starts, from CHATD_NODE_ARGS (split on
+ * spaces): `CHATD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run test:soak -- --only A2`
+ * profiles the server under that load.
+ */
+function envNodeArgs(): string[] {
+  return (process.env.CHATD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /** Starts `node bin/chatd.js` on a free port with the database `<dir>/chat.db`. */
 export async function startChatd(opts: ChatdOptions = {}): Promise<Proc> {
   const dir = opts.dir ?? makeTempDir('chatd-bench-');
+  const nodeArgs = [...envNodeArgs(), ...(opts.nodeArgs ?? [])];
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -153,7 +163,7 @@ export async function startChatd(opts: ChatdOptions = {}): Promise<Proc> {
       HASHCASH_BITS: '0',
       ...opts.env,
     };
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CHATD_BIN], {
+    const child = spawn(process.execPath, [...nodeArgs, CHATD_BIN], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -70,7 +70,7 @@ export async function buildWorld(port: number, o: WorldOptions): Promise<World> 
 
 export interface SendStats {
   sent: Sent[];
-  /** answers by status ("error" = no answer) */
+  /** answers by status ("error" = no answer, also counted as "error <code>") */
   statuses: Record<string, number>;
   seconds: number;
 }
@@ -117,8 +117,11 @@ export async function runSenders(port: number, a: http.Agent, plan: SendPlan): P
           });
           status = r.status;
           if (r.status === 200) record.ack = { id: r.body.id, seq: r.body.seq };
-        } catch {
+        } catch (err) {
+          // the transport error's code (ECONNRESET, …) tells a server fault from a client one
           status = 'error';
+          const code = `error ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+          statuses[code] = (statuses[code] ?? 0) + 1;
         }
         statuses[status] = (statuses[status] ?? 0) + 1;
       }

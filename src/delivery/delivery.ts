@@ -7,6 +7,7 @@ import { ChatError } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../shared/api-types.js';
 import type { QueueRead, Store } from '../store/store.js';
 import type { DeliveryApi, PollRequest } from './delivery-api.js';
+import { QuietReads } from './quiet-reads.js';
 import { WaiterIndex, type Waiter } from './waiters.js';
 
 export interface DeliverySettings {
@@ -22,8 +23,12 @@ export interface DeliverySettings {
 
 type Outcome = 'wake' | 'timeout' | 'abort' | 'revoked' | 'finish';
 
+/** a store read and the note count it started at (null: not read, taken from QuietReads) */
+type Read = QueueRead & { at: number | null };
+
 export class Delivery implements DeliveryApi {
   private readonly waiters = new WaiterIndex();
+  private readonly quiet = new QuietReads();
   private readonly unsubscribe: () => void;
   private closing = false;
 
@@ -56,59 +61,76 @@ export class Delivery implements DeliveryApi {
         headers: { 'Retry-After': '1' },
       });
     }
-    const first = await this.read(req);
-    if (req.after !== null && req.after > first.latestSeq) {
+    if (req.timeoutMs <= 0) return this.answer(req, await this.firstRead(req));
+    return this.hold(req);
+  }
+
+  /** the first read of a poll: skipped when nothing arrived since this client's last read */
+  private async firstRead(req: PollRequest): Promise<Read> {
+    const { clientId, sessionId } = req.caller;
+    const quiet = this.quiet.quiet(clientId, sessionId, req.after);
+    if (quiet !== null) {
+      const { after, channels } = quiet;
+      return { entries: [], gap: false, latestSeq: after, channels, at: null };
+    }
+    const read = await this.read(req);
+    if (req.after !== null && req.after > read.latestSeq) {
       throw new ChatError({
         code: 'bad_cursor',
         status: 400,
         message: 'after is beyond the newest queue id: use the last_id of a previous answer',
       });
     }
-    if (first.entries.length > 0 || req.timeoutMs <= 0) return this.answer(req, first);
-    return this.hold(req);
+    return read;
   }
 
+  /**
+   * One store read per wake-up: the waiter is registered before the first read, woken by any
+   * note at all until that read tells which channels to wait on (the same snapshot), so nothing
+   * committed in between is missed and no separate membership query is needed.
+   */
   private async hold(req: PollRequest): Promise<PollResult> {
     const { caller } = req;
-    const channels = (await this.store.listSessionChannels(caller.sessionId)).map(
-      (c) => c.channelId,
-    );
     const deadline = Date.now() + req.timeoutMs;
     const signals = new Signals();
     const waiter: Waiter = {
       clientId: caller.clientId,
       sessionId: caller.sessionId,
-      channels,
       wake: () => signals.raise('wake'),
       revoke: () => signals.raise('revoked'),
       finish: () => signals.raise('finish'),
     };
-    // Registered before the re-read below, so a note arriving in between is not missed.
     this.waiters.add(waiter);
     try {
+      let read = await this.firstRead(req);
       for (;;) {
-        const read = await this.read(req);
         if (read.entries.length > 0) return this.answer(req, read);
+        this.remember(req, read, req.after);
+        this.waiters.place(waiter, read.channels);
         const outcome = signals.take() ?? (await signals.wait(req.signal, deadline));
         if (outcome === 'revoked') throw revoked();
-        if (outcome !== 'wake') return this.answer(req, { entries: [], gap: false, latestSeq: 0 });
+        // an empty answer keeps the cursor; a gap is reported with the entries that follow it
+        if (outcome !== 'wake') return this.answer(req, { ...read, entries: [], gap: false });
+        read = await this.read(req);
       }
     } finally {
       this.waiters.remove(waiter);
     }
   }
 
-  private read(req: PollRequest): Promise<QueueRead> {
-    return this.store.readQueue({
+  private async read(req: PollRequest): Promise<Read> {
+    const at = this.quiet.now();
+    const read = await this.store.readQueue({
       clientId: req.caller.clientId,
       sessionId: req.caller.sessionId,
       after: req.after,
       limit: this.settings.batchMax,
       maxEntries: this.settings.queueMaxEntries,
     });
+    return { ...read, at };
   }
 
-  private answer(req: PollRequest, read: QueueRead): PollResult {
+  private answer(req: PollRequest, read: Read): PollResult {
     const messages: QueuedEnvelope[] = headWithin(
       read.entries.map((e) => ({ ...e, queue_id: e.seq })),
       this.settings.maxBytes,
@@ -116,15 +138,28 @@ export class Delivery implements DeliveryApi {
     const last = messages.at(-1);
     const result: PollResult = { messages, last_id: last ? last.queue_id : (req.after ?? 0) };
     if (read.gap) result.gap = true;
+    // everything read was sent and the batch was not full: nothing followed it at the time
+    if (messages.length === read.entries.length && read.entries.length < this.settings.batchMax) {
+      this.remember(req, read, result.last_id);
+    }
     return result;
   }
 
+  /** a read that found nothing after `after` (that is, after its last entry) */
+  private remember(req: PollRequest, read: Read, after: number | null): void {
+    // a gap is reported again by the next read; a cursor of null means "from the oldest kept"
+    if (read.at === null || read.gap || after === null) return;
+    this.quiet.remember(req.caller.clientId, { after, at: read.at, channels: read.channels });
+  }
+
   private onNote(note: BusNote): void {
+    this.quiet.record(note);
     this.waiters.forClients(note.revoked, (w) => w.revoke());
     const wake = (w: Waiter) => w.wake();
     this.waiters.forClients(note.clients, wake);
     this.waiters.forSessions(note.sessions, wake);
     this.waiters.forChannels(note.channels, wake);
+    this.waiters.forUnplaced(wake);
   }
 }
 

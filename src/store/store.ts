@@ -116,6 +116,11 @@ export interface QueueRead {
   gap: boolean;
   /** the highest seq ever assigned, as of this read's snapshot */
   latestSeq: number;
+  /**
+   * the channels the session is a member of, as of this read's snapshot: what a held poll waits
+   * on, read in the same snapshot so no separate query (nor a window between two) is needed
+   */
+  channels: number[];
 }
 
 export interface QueueReadOptions {

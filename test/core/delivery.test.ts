@@ -1,6 +1,8 @@
 // Delivery: long-poll woken by the bus, the held-poll cap, revocation, cursors.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
+import { Delivery } from '../../src/delivery/delivery.js';
+import type { QueueRead, QueueReadOptions, Store } from '../../src/store/store.js';
 import { commands, makeHarness, texts, type Harness } from '../helpers/core-harness.js';
 
 let h: Harness;
@@ -21,6 +23,111 @@ test('a held poll is woken by a message and returns it', async () => {
   assert.deepEqual(texts(r.messages), ['wake up']);
   assert.equal(r.last_id, r.messages[0]!.queue_id);
   assert.equal(h.delivery.heldPolls(), 0);
+});
+
+test('a message committed between the first read and the wait is not missed', async () => {
+  const alice = await h.user('alice');
+  const bob = await h.user('bob');
+  await alice.send({ command: 'JOIN', to: '#c' });
+  await bob.send({ command: 'JOIN', to: '#c' });
+  await bob.drain();
+  // A store whose first queue read has its snapshot taken, then is slow to come back: the
+  // message is committed (and its note published) in that window.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let reads = 0;
+  const slow: Store = Object.create(h.store) as Store;
+  slow.readQueue = async (o: QueueReadOptions): Promise<QueueRead> => {
+    const read = await h.store.readQueue(o);
+    if (reads++ === 0) await gate;
+    return read;
+  };
+  const delivery = new Delivery(slow, h.bus, {
+    batchMax: 500,
+    maxBytes: 262_144,
+    queueMaxEntries: 10_000,
+    maxHeldPerClient: 2,
+  });
+  try {
+    const held = delivery.poll({
+      caller: bob.caller,
+      after: bob.cursor,
+      timeoutMs: 10_000,
+      signal: new AbortController().signal,
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(reads, 1, 'the first read has been taken');
+    await alice.send({ command: 'PRIVMSG', to: '#c', body: ['in the window'] });
+    release();
+    const started = Date.now();
+    const r = await held;
+    assert.deepEqual(texts(r.messages), ['in the window']);
+    assert.ok(Date.now() - started < 5_000, 'woken, not answered by the timeout');
+    assert.equal(reads, 2);
+  } finally {
+    delivery.shutdown();
+  }
+});
+
+test('after an empty read, the next poll sees what arrived for its session, channel or client', async () => {
+  const alice = await h.user('alice');
+  const bob = await h.user('bob');
+  await alice.send({ command: 'JOIN', to: '#c' });
+  await bob.send({ command: 'JOIN', to: '#c' });
+  await bob.drain();
+  // each poll(0) below follows an empty read with the same cursor: only the note can tell it
+  assert.deepEqual((await bob.poll(0)).messages, []);
+  await alice.send({ command: 'PRIVMSG', to: '#c', body: ['to the channel'] });
+  assert.deepEqual(texts((await bob.poll(0)).messages), ['to the channel']);
+  assert.deepEqual((await bob.poll(0)).messages, []);
+  await alice.send({ command: 'PRIVMSG', to: 'bob', body: ['to bob'] });
+  assert.deepEqual(texts((await bob.poll(0)).messages), ['to bob']);
+  assert.deepEqual((await bob.poll(0)).messages, []);
+  await h.core.execute(bob.caller, { command: 'JOIN', to: '#other' });
+  assert.deepEqual(commands((await bob.poll(0)).messages).slice(0, 1), ['JOIN']);
+  await bob.drain();
+  await bob.send({ command: 'PING', params: ['x'] });
+  assert.deepEqual(commands((await bob.poll(0)).messages), ['PONG']);
+  // and the same through a held poll that starts from a remembered empty read
+  assert.deepEqual((await bob.poll(0)).messages, []);
+  const held = bob.poll(10_000);
+  await new Promise((r) => setTimeout(r, 20));
+  await alice.send({ command: 'PRIVMSG', to: '#c', body: ['while held'] });
+  assert.deepEqual(texts((await held).messages), ['while held']);
+});
+
+test('a poll from the end of an empty read, with nothing new since, does not read the store', async () => {
+  const alice = await h.user('alice');
+  await alice.send({ command: 'JOIN', to: '#c' });
+  let reads = 0;
+  const counting: Store = Object.create(h.store) as Store;
+  counting.readQueue = (o: QueueReadOptions) => (reads++, h.store.readQueue(o));
+  const delivery = new Delivery(counting, h.bus, {
+    batchMax: 500,
+    maxBytes: 262_144,
+    queueMaxEntries: 10_000,
+    maxHeldPerClient: 2,
+  });
+  const poll = async (after: number) =>
+    delivery.poll({
+      caller: alice.caller,
+      after,
+      timeoutMs: 0,
+      signal: new AbortController().signal,
+    });
+  try {
+    const all = await poll(0);
+    assert.ok(all.messages.length > 0);
+    assert.equal(reads, 1);
+    assert.deepEqual((await poll(all.last_id)).messages, []);
+    assert.deepEqual((await poll(all.last_id)).messages, []);
+    assert.equal(reads, 1, 'the complete first answer vouches for what follows it');
+    await alice.send({ command: 'TOPIC', to: '#c' }); // a query: 331 RPL_NOTOPIC to this client
+    assert.deepEqual(commands((await poll(all.last_id)).messages), ['331']);
+    assert.equal(reads, 2);
+  } finally {
+    delivery.shutdown();
+  }
 });
 
 test('a poll held across a JOIN on another device is woken by it', async () => {

@@ -21,6 +21,7 @@ export interface Harness {
   core: Core;
   delivery: Delivery;
   store: Store;
+  bus: MemoryBus;
   env: CoreEnv;
   advance(ms: number): void;
   user(nick: string): Promise<TestClient>;
@@ -69,6 +70,7 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
     core,
     delivery,
     store,
+    bus,
     env,
     advance: (ms) => (clock += ms),
     user: async (nick) => {

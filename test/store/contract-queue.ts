@@ -25,6 +25,20 @@ export function registerQueueTests(make: MakeStore): void {
       assert.deepEqual(seqs(await fx.read(b, m2.seq)), [pb.seq, jb2.seq, m4.seq]);
     }));
 
+  void test('queue: a read names the channels the session is in now (what a held poll waits on)', () =>
+    withFixture(make, async (fx) => {
+      const a = await fx.user('alice');
+      const [x, y] = [await fx.channel('#x'), await fx.channel('#y')];
+      assert.deepEqual((await fx.read(a, null)).channels, []);
+      await fx.join(a.session.id, x);
+      const jy = await fx.join(a.session.id, y);
+      assert.deepEqual([...(await fx.read(a, null)).channels].sort(), [x.id, y.id].sort());
+      const px = await fx.part(a.session.id, x);
+      // #x's interval still lies after the cursor, but alice is no longer in it
+      assert.deepEqual((await fx.read(a, jy.seq)).channels, [y.id]);
+      assert.deepEqual((await fx.read(a, px.seq, 0)).channels, [y.id], 'also with limit 0');
+    }));
+
   void test('queue: session, sender and client arms; a self-DM appears once', () =>
     withFixture(make, async (fx) => {
       const a = await fx.user('alice');

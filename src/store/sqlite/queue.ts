@@ -96,9 +96,7 @@ export function readQueue(
   hints: QueueHints | null,
 ): QueueRead {
   const head = st.get(HEAD_SQL).get(opts.clientId, opts.sessionId) as Head | undefined;
-  if (head === undefined || opts.limit <= 0) {
-    return { entries: [], gap: false, latestSeq: head?.latest ?? 0 };
-  }
+  if (head === undefined) return { entries: [], gap: false, latestSeq: 0, channels: [] };
   const latestSeq = head.latest ?? 0;
   const floor = head.floor ?? 0;
   const c = Math.max(opts.after ?? 0, head.start_seq, floor);
@@ -108,18 +106,21 @@ export function readQueue(
   // DM rows of this session rotated out of history after the cursor
   if (head.rotated_upto > c) gap = true;
   const intervals = st.get(INTERVALS_SQL).all(opts.sessionId, c) as Interval[];
+  const channels: number[] = [];
   for (const iv of intervals) {
     if (Math.max(c, iv.joined_seq - 1) < iv.rotated_upto) gap = true;
+    if (iv.parted_seq === null) channels.push(iv.channel_id);
   }
+  if (opts.limit <= 0) return { entries: [], gap: false, latestSeq, channels };
   const q: QueueQuery = { clientId: opts.clientId, sessionId: opts.sessionId, intervals, c };
   const entries = readEntries(st, q, opts.limit);
   const { maxEntries } = opts;
   // only a full batch can hide more than maxEntries entries behind it
   if (maxEntries <= 0 || (entries.length < opts.limit && entries.length <= maxEntries)) {
-    return { entries, gap, latestSeq };
+    return { entries, gap, latestSeq, channels };
   }
   const capped = capEntries(st, q, entries, opts, head.latest ?? 0, hints);
-  return { entries: capped.entries, gap: gap || capped.skipped, latestSeq };
+  return { entries: capped.entries, gap: gap || capped.skipped, latestSeq, channels };
 }
 
 /**
