@@ -16,7 +16,8 @@ export interface Received {
   at: number;
 }
 
-interface Page {
+/** a poll answer as the suites read it */
+export interface Page {
   messages: {
     queue_id: number;
     id: string;
@@ -29,6 +30,21 @@ interface Page {
   }[];
   last_id: number;
   gap?: boolean;
+}
+
+/** the entries of one answer, stamped with the moment it arrived */
+export function receivedFrom(page: Page, at = performance.now()): Received[] {
+  return page.messages.map((m) => ({
+    queueId: m.queue_id,
+    id: m.id,
+    seq: m.seq,
+    command: m.command,
+    from: m.from,
+    to: m.to,
+    params: m.params,
+    body: m.body,
+    at,
+  }));
 }
 
 export class Poller {
@@ -92,21 +108,8 @@ export class Poller {
   }
 
   private take(page: Page): void {
-    const at = performance.now();
     if (page.gap) this.gaps++;
-    for (const m of page.messages) {
-      this.received.push({
-        queueId: m.queue_id,
-        id: m.id,
-        seq: m.seq,
-        command: m.command,
-        from: m.from,
-        to: m.to,
-        params: m.params,
-        body: m.body,
-        at,
-      });
-    }
+    this.received.push(...receivedFrom(page));
     this.cursor = page.last_id;
   }
 

@@ -5,7 +5,7 @@
 // the cursor it last processed.
 import type http from 'node:http';
 import { call } from './http.js';
-import type { Received } from './poller.js';
+import { receivedFrom, type Page, type Received } from './poller.js';
 
 export interface PollRecord {
   /** Date.now() when the poll was sent and when its answer (or error) came */
@@ -14,20 +14,6 @@ export interface PollRecord {
   status: number | 'error' | null;
   retryAfter: string | null;
   entries: number;
-}
-
-interface Page {
-  messages: {
-    queue_id: number;
-    id: string;
-    seq: number;
-    command: string;
-    from: string;
-    to: string;
-    params: string[];
-    body: unknown;
-  }[];
-  last_id: number;
 }
 
 export class TrackedPoller {
@@ -85,20 +71,7 @@ export class TrackedPoller {
   }
 
   private take(page: Page): void {
-    const at = performance.now();
-    for (const m of page.messages) {
-      this.received.push({
-        queueId: m.queue_id,
-        id: m.id,
-        seq: m.seq,
-        command: m.command,
-        from: m.from,
-        to: m.to,
-        params: m.params,
-        body: m.body,
-        at,
-      });
-    }
+    this.received.push(...receivedFrom(page));
     this.cursor = page.last_id;
   }
 }

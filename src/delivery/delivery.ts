@@ -65,10 +65,10 @@ export class Delivery implements DeliveryApi {
     return this.hold(req);
   }
 
-  /** the first read of a poll: skipped when nothing arrived since this client's last read */
+  /** the first read of a poll: a held poll skips it when nothing arrived since the last read */
   private async firstRead(req: PollRequest): Promise<Read> {
     const { clientId, sessionId } = req.caller;
-    const quiet = this.quiet.quiet(clientId, sessionId, req.after);
+    const quiet = req.timeoutMs > 0 ? this.quiet.take(clientId, sessionId, req.after) : null;
     if (quiet !== null) {
       const { after, channels } = quiet;
       return { entries: [], gap: false, latestSeq: after, channels, at: null };

@@ -1,14 +1,15 @@
 // "Nothing new since that read": after a poll is answered, its client polls again at once with
 // the cursor it was given, and most of those first reads find nothing. Every note is counted
-// here, and each client's last complete read is remembered with the count it started at; a poll
-// whose cursor is that read's end, and for whose client, session and channels no note has come
-// since, skips the store and waits (or answers empty at once with timeout 0).
+// here, and each client's last complete read is remembered with the count it started at; a held
+// poll whose cursor is that read's end, and for whose client, session and channels no note has
+// come since, skips its first store read and waits for a note.
 //
-// Sound because a note is published only after its transaction commits: a read that started at
-// count E sees every commit whose note was counted at or before E, and anything later raises a
-// count above E. Losing a note would cost latency here as everywhere (DESIGN §1), never data: the
-// held poll still re-reads on the next note or the next poll. The maps are bounded: on overflow
-// everything is forgotten and reads remembered before that are not trusted.
+// A commit is seen by any read that starts after it, and its note is counted after it, so such a
+// poll misses nothing that a note will not wake it for. But notes may come late (a slow bus) or
+// never (DESIGN §1: losing one costs latency, never data), so a remembered read is used once:
+// the poll after it reads the store, and a lost note costs at most one hold period. A poll with
+// timeout 0 always reads: its caller wants the queue as it is now, which only the store knows.
+// The maps are bounded: on overflow everything is forgotten and older reads are not trusted.
 import type { BusNote } from '../bus/bus.js';
 
 /** what one complete read left: nothing for this client after `after` as of count `at` */
@@ -52,12 +53,15 @@ export class QuietReads {
     if (this.reads.size > this.capacity) this.forget();
   }
 
-  /** the remembered read when a poll from `after` can trust it, else null */
-  quiet(clientId: number, sessionId: number, after: number | null): QuietRead | null {
+  /**
+   * The remembered read, used up, when a poll from `after` can trust it; else null (and whatever
+   * was remembered for this client is dropped either way).
+   */
+  take(clientId: number, sessionId: number, after: number | null): QuietRead | null {
     const read = this.reads.get(clientId);
-    if (read === undefined || after === null || read.after !== after || read.at < this.floor) {
-      return null;
-    }
+    if (read === undefined) return null;
+    this.reads.delete(clientId);
+    if (after === null || read.after !== after || read.at < this.floor) return null;
     const since = (map: Map<number, number>, id: number) => (map.get(id) ?? 0) > read.at;
     if (since(this.client, clientId) || since(this.session, sessionId)) return null;
     for (const id of read.channels) if (since(this.channel, id)) return null;
