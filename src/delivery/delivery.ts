@@ -111,6 +111,9 @@ export class Delivery implements DeliveryApi {
         if (outcome === 'revoked') throw revoked();
         // an empty answer keeps the cursor; a gap is reported with the entries that follow it
         if (outcome !== 'wake') return this.answer(req, { ...read, entries: [], gap: false });
+        // Read on the next turn of the event loop, not at once: commits that land in the same
+        // burst then come in one answer instead of one poll round trip each.
+        await nextTurn();
         read = await this.read(req);
       }
     } finally {
@@ -196,6 +199,10 @@ class Signals {
       this.settle = done;
     });
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function revoked(): ChatError {
