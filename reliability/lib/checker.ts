@@ -13,6 +13,8 @@ export interface Sent {
   before: number;
   /** the server's answer; null when the POST got no 200 (timeout, error, killed server) */
   ack: { id: string; seq: number } | null;
+  /** performance.now() when the 200 arrived (where the sender records it) */
+  ackedAt?: number;
 }
 
 /** A session's membership in a channel from the seq of its JOIN to that of its PART/KICK/QUIT. */
@@ -46,6 +48,8 @@ export interface DeliveryReport {
   /** received messages whose POST got no 200 (allowed: the answer may have been lost) */
   unacknowledgedDelivered: number;
   latencyMs: Percentiles;
+  /** the slowest delivery, split into the POST's answer time and the rest (for outliers) */
+  slowest: string | null;
   /** the first few problems, for the log */
   examples: string[];
 }
@@ -117,9 +121,11 @@ export function checkDelivery(
     extra: 0,
     unacknowledgedDelivered: 0,
     latencyMs: percentiles([]),
+    slowest: null,
     examples,
   };
   const latencies: number[] = [];
+  let slowestMs = -1;
   for (const c of clients) {
     const seen = new Map<string, Received>();
     let lastQueueId = -Infinity;
@@ -153,7 +159,18 @@ export function checkDelivery(
         note(`${c.name}: ${key} (seq ${s.ack.seq}) while not a member`);
         continue;
       }
-      latencies.push(m.at - s.before);
+      const ms = m.at - s.before;
+      latencies.push(ms);
+      if (ms > slowestMs) {
+        slowestMs = ms;
+        const post = s.ackedAt === undefined ? '?' : (s.ackedAt - s.before).toFixed(1);
+        r.slowest =
+          `${c.name} got ${key} (seq ${s.ack.seq}) ${ms.toFixed(1)} ms after its POST began; ` +
+          `the POST was answered after ${post} ms` +
+          (m.polledAt === undefined
+            ? ''
+            : `; the poll that brought it was sent at ${(m.polledAt - s.before).toFixed(1)} ms`);
+      }
     }
     for (const s of acked) {
       if (!entitledTo(c.memberships, s.channel, s.ack!.seq)) continue;

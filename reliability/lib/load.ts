@@ -116,7 +116,10 @@ export async function runSenders(port: number, a: http.Agent, plan: SendPlan): P
             agent: a,
           });
           status = r.status;
-          if (r.status === 200) record.ack = { id: r.body.id, seq: r.body.seq };
+          if (r.status === 200) {
+            record.ack = { id: r.body.id, seq: r.body.seq };
+            record.ackedAt = performance.now();
+          }
         } catch (err) {
           // the transport error's code (ECONNRESET, …) tells a server fault from a client one
           status = 'error';

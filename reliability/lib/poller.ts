@@ -14,6 +14,8 @@ export interface Received {
   body: unknown;
   /** performance.now() when the poll answer holding it arrived */
   at: number;
+  /** performance.now() when that poll was sent, where the poller records it */
+  polledAt?: number;
 }
 
 /** a poll answer as the suites read it */
@@ -33,8 +35,9 @@ export interface Page {
 }
 
 /** the entries of one answer, stamped with the moment it arrived */
-export function receivedFrom(page: Page, at = performance.now()): Received[] {
+export function receivedFrom(page: Page, at = performance.now(), polledAt?: number): Received[] {
   return page.messages.map((m) => ({
+    ...(polledAt === undefined ? {} : { polledAt }),
     queueId: m.queue_id,
     id: m.id,
     seq: m.seq,
@@ -79,6 +82,7 @@ export class Poller {
   /** polls once (timeout 0) and records what came; for tests that drive polls themselves */
   async pollOnce(timeoutSeconds = 0): Promise<Page> {
     const q = this.cursor === null ? '' : `after=${this.cursor}&`;
+    const polledAt = performance.now();
     const r = await call<Page>(this.port, 'GET', `/api/v1/messages?${q}timeout=${timeoutSeconds}`, {
       token: this.token,
       agent: this.agent,
@@ -89,7 +93,7 @@ export class Poller {
       this.count(`status ${r.status}`);
       throw new Error(`poll ${this.name}: ${r.status} ${r.text}`);
     }
-    this.take(r.body);
+    this.take(r.body, polledAt);
     return r.body;
   }
 
@@ -107,9 +111,9 @@ export class Poller {
     }
   }
 
-  private take(page: Page): void {
+  private take(page: Page, polledAt: number): void {
     if (page.gap) this.gaps++;
-    this.received.push(...receivedFrom(page));
+    this.received.push(...receivedFrom(page, performance.now(), polledAt));
     this.cursor = page.last_id;
   }
 

@@ -98,6 +98,7 @@ export function deliveryFigures(r: SteadyResult): Record<string, unknown> {
     p95_ms: r.report.latencyMs.p95,
     p99_ms: r.report.latencyMs.p99,
     max_ms: r.report.latencyMs.max,
+    slowest_delivery: r.report.slowest,
     server_cpu_pct: r.cpuPct,
     peak_rss_mib: Math.round(r.peakRssKiB / 102.4) / 10,
     send_seconds: r.sendSeconds,
