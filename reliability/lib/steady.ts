@@ -3,6 +3,7 @@
 import { checkDelivery, type DeliveryReport } from './checker.js';
 import { allDelivered, count5xx, pollErrors, runSenders, type Member, type World } from './load.js';
 import { cpuSeconds, rssKiB, rssSampler } from './server.js';
+import type { Criteria } from './types.js';
 
 export interface SteadyOptions {
   senders: Member[];
@@ -83,6 +84,21 @@ async function settle(world: World, sent: Parameters<typeof allDelivered>[1], ms
 }
 
 /** The exact delivery criteria every load test shares. */
+/** QUALITY A1/A2's exact criteria for a steady window: all caught up, nothing lost or extra, no 5xx */
+export function exactDeliveryCriteria(c: Criteria, r: SteadyResult, settleSeconds: number): void {
+  c.check(
+    r.settled,
+    `every poller caught up within ${settleSeconds} s of the last acknowledgement`,
+  );
+  c.equal('lost', r.report.lost, 0);
+  c.equal('duplicated', r.report.duplicated, 0);
+  c.equal('reordered', r.report.reordered, 0);
+  c.equal('phantom', r.report.phantom, 0);
+  c.equal('extra', r.report.extra, 0);
+  c.equal('5xx', r.fiveXx, 0);
+  c.equal('non-200 POSTs', r.nonOkPosts, 0);
+}
+
 export function deliveryFigures(r: SteadyResult): Record<string, unknown> {
   return {
     sent: r.report.sent,
