@@ -11,7 +11,7 @@
 //      for one client while 1–4 other commands run at once (the event loop interleaves them).
 //   2. "scheduled": the same run under `fc.scheduler` (driven by `s.waitFor`). The start of every
 //      core call of a race, the start and completion of every store transaction and queue read,
-//      the channel list a held poll registers with, and every bus wake-up go through the
+//      every read of a session's channel list, and every bus wake-up go through the
 //      scheduler, which releases them in a generated order: a POST's commit races a poll's read
 //      and its wake-up in whatever order fast-check picks.
 // The commands of a race are chosen so that each is accepted in any order (a sender stays in the
@@ -887,8 +887,9 @@ async function setupWorld(w: World, gate: Real['gate'], stats: Stats) {
  * Routes the core's own async steps through the scheduler: the start and the completion of each
  * store transaction (so commits of different sessions interleave in generated orders and a
  * commit's answer can lag behind its visibility), of each queue read (a poll's snapshot can be
- * taken early and answered late), the channel list a held poll registers with, and every bus
- * wake-up (delivered late, or before the poll that needs it has registered).
+ * taken early and answered late; a held poll takes the channels it waits on from that same read),
+ * every read of a session's channel list, and every bus wake-up (delivered late, or before the
+ * poll that needs it has registered).
  */
 function scheduleHarness(h: Harness, s: fc.Scheduler): void {
   const store = h.store;
