@@ -10,7 +10,9 @@
 // it again on the way to the screen is harmless.
 
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\p{Bidi_Control}\u2028\u2029\ud800-\udfff]/u;
+// every bidi control (U+061C, U+200E/F, U+202A–E, U+2066–9) and the line/paragraph separators
+const SHOWN_AS_ESCAPE = /^[\p{Bidi_Control}\u2028\u2029]$/u;
 
 /** `s` with every control, bidi-formatting and lone-surrogate code unit made visible. */
 export function sanitize(s: string): string {
@@ -22,10 +24,7 @@ export function sanitize(s: string): string {
     else if (c === 0x7f) out += '^?';
     else if (c >= 0x80 && c <= 0x9f) out += '\\x' + c.toString(16);
     else if (
-      c === 0x200e ||
-      c === 0x200f ||
-      (c >= 0x2028 && c <= 0x202e) ||
-      (c >= 0x2066 && c <= 0x2069) ||
+      SHOWN_AS_ESCAPE.test(ch) ||
       (c >= 0xd800 && c <= 0xdfff) // a lone surrogate (a pair iterates as one code point)
     ) {
       out += '\\u' + c.toString(16).padStart(4, '0');

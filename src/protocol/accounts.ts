@@ -11,7 +11,7 @@ import type { Dispatcher } from './dispatch.js';
 import { ChatError, ircError, StoreConflict } from './errors.js';
 import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
 import { LoginLimiter } from './login-limits.js';
-import { isValidNick } from './names.js';
+import { requireUsableNick } from './names.js';
 import { ERR, RPL } from './numerics.js';
 import { hashPassword, requireAcceptablePassword, verifyPassword } from './passwords.js';
 import { replayChannelState } from './replay.js';
@@ -38,8 +38,7 @@ export class Accounts {
 
   /** POST /session and /register: a new session with one client and its welcome burst. */
   async createSession(nick: string, password: string | null, stamp?: string) {
-    if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
-    if (!isValidNick(nick)) throw ircError(ERR.ERRONEUSNICKNAME, [nick]);
+    requireUsableNick(nick, this.env.settings);
     if (password !== null) requireAcceptablePassword(password);
     checkSessionStamp(this.env, stamp);
     // A taken nick is refused before paying for scrypt (it is checked again in the transaction).

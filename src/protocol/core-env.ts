@@ -20,9 +20,16 @@ export interface CoreSettings {
   /** PAGE_MAX_BYTES: a history page holds at most this much JSON (at least one message) */
   pageMaxBytes: number;
   hashcashBits: number;
-  /** per-client command bucket: burst, then refills per second (0 = off) */
+  /** per-session command bucket: burst, then refills per second (0 = off) */
   floodBurst: number;
   floodRate: number;
+  /** per-session read budget in pages of PAGE_MAX_BYTES: burst, then pages per second (0 = off) */
+  readBurst: number;
+  readRate: number;
+  /** MAX_TARGETS: the most entries any list in one command may hold (TARGMAX caps per verb) */
+  maxTargets: number;
+  /** POLL_BATCH_MAX: the most replies one request may queue to its caller (one poll page) */
+  pollBatchMax: number;
   /** OPER credentials (OPER_NAME/OPER_PASSWORD); OPER answers 491 unless both are set */
   operName?: string;
   operPassword?: string;

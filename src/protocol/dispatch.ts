@@ -24,8 +24,9 @@ export class Dispatcher {
   }
 
   async execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
-    // Checked before queueing, so a flood never piles up behind the session's serial queue.
-    this.flood.take(caller.clientId, this.env.now());
+    // Checked before queueing, so a flood never piles up behind the session's serial queue. The
+    // bucket is the session's: all its clients share it, so a fresh client is no fresh budget.
+    this.flood.take(caller.sessionId, this.env.now());
     return this.serial.run(caller.sessionId, () => this.run(caller, input));
   }
 

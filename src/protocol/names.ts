@@ -1,5 +1,8 @@
 // Nick and channel syntax (SPEC §7).
 import { maskMatches } from './ban-mask.js';
+import { ircError } from './errors.js';
+import { ERR } from './numerics.js';
+import { isReservedNick } from './reserved-names.js';
 
 export const NICK_MAX = 32;
 export const CHANNEL_MAX = 64; // including the leading '#'
@@ -12,13 +15,34 @@ export function isValidNick(nick: string): boolean {
 }
 
 /**
- * `#` then 1-63 characters. SPEC §7 forbids space, comma, colon, BEL, NUL, CR and LF; we also
- * refuse every other C0/C1 control and DEL, and the invisible/bidi formatting characters, so a
- * channel name can neither corrupt a terminal nor impersonate another channel.
+ * Refuses a nick a session may not take: 431 when empty, 432 when not valid IRC syntax or
+ * reserved (the server's or network's name, a service name).
+ */
+export function requireUsableNick(
+  nick: string | undefined,
+  settings: { serverName: string; networkName: string },
+): asserts nick is string {
+  if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
+  if (!isValidNick(nick)) throw ircError(ERR.ERRONEUSNICKNAME, [nick]);
+  if (isReservedNick(nick, settings.serverName, settings.networkName)) {
+    throw ircError(ERR.ERRONEUSNICKNAME, [nick], 'Erroneous nickname: reserved for the server');
+  }
+}
+
+/**
+ * `#` then 1-63 characters (SPEC §7, §12). Besides space, comma and colon, a name may hold no
+ * character a reader cannot see or that changes how the text around it reads, so two channels can
+ * never look the same and a name can never corrupt a terminal:
+ * - every control (Cc: C0, DEL, C1) and every separator (Z: spaces, U+2028/2029);
+ * - format characters (Cf: bidi marks and overrides such as U+061C, U+200E, U+202E, U+2066–2069,
+ *   zero-width space/joiners U+200B–U+200D, U+2060, U+FEFF, the soft hyphen U+00AD, tags…);
+ * - every other default-ignorable code point (U+034F, variation selectors, Hangul fillers
+ *   U+115F/U+1160/U+3164/U+FFA0, U+180B–U+180F…), which renderers draw as nothing;
+ * - blanks that are graphic characters yet show nothing: U+2800 (Braille blank);
+ * - unassigned, private-use and surrogate code points (what they show is unknown).
  */
 const CHANNEL_BAD =
-  // eslint-disable-next-line no-control-regex
-  /[\s,:\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
+  /[,:\p{Cc}\p{Z}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\u2800]/u;
 
 export function isValidChannel(name: string): boolean {
   if (!name.startsWith('#')) return false;

@@ -33,6 +33,25 @@ const bool = z
   .pipe(z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']))
   .transform((s) => ['1', 'true', 'yes', 'on'].includes(s));
 
+/**
+ * How many reverse proxies in front of chatd append to X-Forwarded-For: `false` (0, the socket
+ * address counts), `true` (1), or a number of hops. The client address is taken that many entries
+ * from the right, never from the left, which the client itself writes.
+ */
+const trustProxy = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(
+    z.union([
+      z.enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off']),
+      z.string().regex(/^\d{1,2}$/, 'must be true, false or a number of proxy hops (0–16)'),
+    ]),
+  )
+  .transform((s) =>
+    ['true', 'yes', 'on'].includes(s) ? 1 : ['false', 'no', 'off'].includes(s) ? 0 : Number(s),
+  )
+  .pipe(z.number().int().min(0).max(16, 'at most 16 proxy hops'));
+
 const dbUrl = z.string().refine((s) => s.startsWith('file:') || /^postgres(ql)?:\/\//.test(s), {
   message: 'must be file:<path> or postgres://…',
 });
@@ -87,7 +106,15 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().min(0).max(100_000))
     .default(2),
-  TRUST_PROXY: bool.default(false),
+  MAX_TARGETS: int(1, 100).default(20),
+  READ_BURST: int(1, 100_000).default(16),
+  READ_RATE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of pages per second (0 turns the read budget off)')
+    .transform(Number)
+    .pipe(z.number().min(0).max(100_000))
+    .default(2),
+  TRUST_PROXY: trustProxy.default(0),
 });
 
 type Parsed = z.output<typeof schema>;

@@ -7,7 +7,7 @@ import { sanitize, sanitizeDeep } from '../../src/cli/sanitize.js';
 
 // anything a terminal could act on: C0, DEL, C1, bidi formatting, line/paragraph separators
 // eslint-disable-next-line no-control-regex
-const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\p{Bidi_Control}\u2028\u2029]/u;
 
 test('escape sequences and controls are shown, not interpreted', () => {
   const cases: [string, string][] = [
@@ -20,6 +20,10 @@ test('escape sequences and controls are shown, not interpreted', () => {
     ['line\nbreak', 'line^Jbreak'],
     ['\u202eevil\u202c', '\\u202eevil\\u202c'],
     ['sep\u2028x', 'sep\\u2028x'],
+    // every bidi control (issue 12 finding 9: U+061C passed before)
+    ['\u061cmark', '\\u061cmark'],
+    ['\u200eltr\u200f', '\\u200eltr\\u200f'],
+    ['\u2066iso\u2069', '\\u2066iso\\u2069'],
     ['lone \ud800 surrogate', 'lone \\ud800 surrogate'],
   ];
   for (const [input, shown] of cases) assert.equal(sanitize(input), shown, JSON.stringify(input));

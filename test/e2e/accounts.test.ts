@@ -217,8 +217,34 @@ test('TRUST_PROXY: failed-login limits per address follow X-Forwarded-For only w
       statuses.push(r.status);
     }
     assert.deepEqual(statuses, [401, 401, 401], 'each forwarded address has its own limit');
+    // Regression (issue 12 finding 8): the client writes the leftmost entries; our one proxy
+    // appends the address it saw. Rotating the leftmost entry must not give fresh limits.
+    const rotated: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await call(proxied.url, 'POST', '/api/v1/login', {
+        json: { nick: `r${i}`, password: 'whatever-pw' },
+        headers: { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.7` },
+      });
+      rotated.push(r.status);
+    }
+    assert.deepEqual(rotated, [401, 401, 429], 'the address our proxy saw is the one limited');
   } finally {
     await proxied.cleanup();
+  }
+  // Two proxies (say a CDN, then nginx): the client is the second entry from the right.
+  const twoHops = await startChatd({ env: { ...env, TRUST_PROXY: '2' } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await call(twoHops.url, 'POST', '/api/v1/login', {
+        json: { nick: `t${i}`, password: 'whatever-pw' },
+        headers: { 'x-forwarded-for': `10.8.8.${i}, 192.0.2.44, 198.51.100.200` },
+      });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 429], 'TRUST_PROXY=2 limits the entry two hops in');
+  } finally {
+    await twoHops.cleanup();
   }
 });
 

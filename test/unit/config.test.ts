@@ -41,6 +41,8 @@ test('an invalid value stops start-up with a message naming the variable', () =>
     DBURL: 'mysql://x',
     DEBUG: 'maybe',
     MAX_CHANNELS: '0',
+    TRUST_PROXY: 'maybe',
+    MAX_TARGETS: '0',
   };
   for (const [name, value] of Object.entries(cases)) {
     assert.throws(
@@ -72,4 +74,13 @@ test('.env fills in what the real environment does not set', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('TRUST_PROXY: false, true (one proxy) or a number of proxy hops', () => {
+  assert.equal(loadConfig({}, NO_FILE).TRUST_PROXY, 0);
+  assert.equal(loadConfig({ TRUST_PROXY: 'false' }, NO_FILE).TRUST_PROXY, 0);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }, NO_FILE).TRUST_PROXY, 1);
+  assert.equal(loadConfig({ TRUST_PROXY: 'YES' }, NO_FILE).TRUST_PROXY, 1);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }, NO_FILE).TRUST_PROXY, 2);
+  assert.throws(() => loadConfig({ TRUST_PROXY: '17' }, NO_FILE), /TRUST_PROXY/);
 });

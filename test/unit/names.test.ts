@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { fold } from '../../src/protocol/casefold.js';
 import { globMatch, isValidChannel, isValidNick } from '../../src/protocol/names.js';
+import { isReservedNick } from '../../src/protocol/reserved-names.js';
 
 test('rfc1459 folding: A-Z and []\\~ fold onto a-z and {}|^', () => {
   assert.equal(fold('Alice[]\\~'), 'alice{}|^');
@@ -75,6 +76,58 @@ test('channel syntax (SPEC §7)', () => {
     '#a\u200b',
     '#\ud800',
   ]) {
+    assert.equal(isValidChannel(bad), false, JSON.stringify(bad));
+  }
+});
+
+test('channel names hold no invisible, bidi-control or default-ignorable code point (SPEC §12)', () => {
+  // issue 12 finding 9: each of these made a channel that looks like #chat
+  const invisible = [
+    0x00ad, // soft hyphen
+    0x061c, // Arabic letter mark (bidi)
+    0x034f, // combining grapheme joiner
+    0x3164, // Hangul filler
+    0x2800, // Braille pattern blank
+    0x115f, // Hangul choseong filler
+    0x1160, // Hangul jungseong filler
+    0xffa0, // halfwidth Hangul filler
+    0x180e, // Mongolian vowel separator
+    0xfe0f, // variation selector 16
+    0x200e, // left-to-right mark
+    0x200f, // right-to-left mark
+    0x2066, // left-to-right isolate
+    0x2069, // pop directional isolate
+    0x2061, // function application (invisible operator)
+    0xe0041, // tag letter A
+    0x1d173, // musical symbol begin beam (format)
+    0x00a0, // no-break space
+    0x3000, // ideographic space
+    0x2028, // line separator
+    0xe000, // private use
+    0x0378, // unassigned
+  ];
+  for (const cp of invisible) {
+    const name = '#ch' + String.fromCodePoint(cp) + 'at';
+    assert.equal(isValidChannel(name), false, `U+${cp.toString(16).padStart(4, '0')}`);
+  }
+  // visible letters of other scripts stay allowed
+  for (const ok of ['#über', '#日本語', '#чат', '#ελληνικά', '#عربي', '#emoji🙂']) {
+    assert.equal(isValidChannel(ok), true, ok);
+  }
+});
+
+test('reserved nicks: the server name, the network name and service words, folded', () => {
+  assert.equal(isReservedNick('chat', 'chat', 'ChatNet'), true);
+  assert.equal(isReservedNick('CHAT', 'chat', 'ChatNet'), true);
+  assert.equal(isReservedNick('chatnet', 'chat', 'ChatNet'), true);
+  assert.equal(isReservedNick('NickServ', 'irc.example.org', 'Example'), true);
+  assert.equal(isReservedNick('Server', 'irc.example.org', 'Example'), true);
+  assert.equal(isReservedNick('alice', 'chat', 'ChatNet'), false);
+  assert.equal(isReservedNick('chatter', 'chat', 'ChatNet'), false);
+});
+
+test('channel syntax (SPEC §7), more refusals', () => {
+  for (const bad of ['#a\u0085', '#a\u00ad']) {
     assert.equal(isValidChannel(bad), false, JSON.stringify(bad));
   }
 });

@@ -5,15 +5,14 @@ import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { ircError, StoreConflict } from '../errors.js';
 import { isChanOp } from '../lookup.js';
-import { isValidNick } from '../names.js';
+import { requireUsableNick } from '../names.js';
 import { ERR } from '../numerics.js';
 import type { CommandInput } from '../types.js';
 import { firstText } from '../validate.js';
 
 export async function nick(ctx: Context, input: CommandInput): Promise<void> {
   const wanted = firstText(input);
-  if (!wanted) throw ircError(ERR.NONICKNAMEGIVEN);
-  if (!isValidNick(wanted)) throw ircError(ERR.ERRONEUSNICKNAME, [wanted]);
+  requireUsableNick(wanted, ctx.env.settings);
   const me = ctx.session;
   if (wanted === me.nick) return;
   const folded = fold(wanted);

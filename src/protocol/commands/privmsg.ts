@@ -1,19 +1,10 @@
 // PRIVMSG and NOTICE (SPEC §4): to a channel, stored once for all members; to a nick, stored once
 // for both sessions. NOTICE delivers the same way but never produces any reply.
-import type { ChannelRow, MemberRow } from '../../store/store.js';
-import { isBanned } from '../channel-bans.js';
+import { requireCanSend } from '../channel-speech.js';
 import type { Context } from '../context.js';
 import type { EnvelopeFields } from '../envelope.js';
 import { ircError } from '../errors.js';
-import {
-  isChanOp,
-  isSecret,
-  myMembership,
-  requireChannel,
-  requireSession,
-  dmPair,
-  splitTargets,
-} from '../lookup.js';
+import { requireChannel, requireSession, dmPair, splitTargets } from '../lookup.js';
 import { approximateMemberCount } from '../member-counts.js';
 import { ERR, RPL } from '../numerics.js';
 import { eachTarget } from '../targets.js';
@@ -61,31 +52,9 @@ async function sendText(ctx: Context, input: CommandInput, command: string): Pro
 
 async function toChannel(ctx: Context, out: Outgoing): Promise<void> {
   const channel = await requireChannel(ctx, out.target);
-  const member = await myMembership(ctx, channel);
-  const why = await cannotSend(ctx, channel, member);
-  if (why) {
-    // an outsider must not learn that a secret channel exists: as for an unknown name
-    if (!member && isSecret(channel)) throw ircError(ERR.NOSUCHCHANNEL, [out.target]);
-    throw ircError(ERR.CANNOTSENDTOCHAN, [channel.name], `Cannot send to channel (${why})`);
-  }
+  await requireCanSend(ctx, channel, out.target);
   await ctx.emit(out.fields, { kind: 'channel', channelId: channel.id });
   ctx.env.observer.fanout(await approximateMemberCount(ctx, channel.id));
-}
-
-/**
- * Why the caller may not speak in the channel, or null: `+n` keeps outsiders out; ops and voiced
- * members (and server operators) speak through `+m` and bans; others need neither to apply.
- */
-async function cannotSend(
-  ctx: Context,
-  channel: ChannelRow,
-  member: MemberRow | null,
-): Promise<string | null> {
-  if (!member && channel.modes.includes('n')) return '+n';
-  if (isChanOp(ctx.session, member) || member?.modes.includes('v')) return null;
-  if (channel.modes.includes('m')) return '+m';
-  if (await isBanned(ctx, channel.id, ctx.session)) return '+b';
-  return null;
 }
 
 async function toNick(ctx: Context, out: Outgoing): Promise<void> {

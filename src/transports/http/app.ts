@@ -50,8 +50,10 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.MAX_BODY_BYTES,
-    // request.ip: the socket address, or X-Forwarded-For's client behind a trusted proxy
-    trustProxy: deps.config.TRUST_PROXY,
+    // request.ip: the socket address, or behind TRUST_PROXY hops of reverse proxies the
+    // X-Forwarded-For entry that many hops from the right (the leftmost is whatever the client
+    // wrote; only the entries our own proxies appended can be believed)
+    trustProxy: trustHops(deps.config.TRUST_PROXY),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 256 },
@@ -121,6 +123,14 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
     });
   }
   return app;
+}
+
+/**
+ * Fastify's trust function for `hops` proxies: hop 0 is the socket's peer, hop 1 the rightmost
+ * X-Forwarded-For entry, and so on; the first untrusted hop is the client.
+ */
+function trustHops(hops: number): false | ((address: string, hop: number) => boolean) {
+  return hops === 0 ? false : (_address, hop) => hop < hops;
 }
 
 /** Answers held polls first (delivery.shutdown), then closes the listener and connections. */
