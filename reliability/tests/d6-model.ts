@@ -232,7 +232,7 @@ async function verifyState(m: ChatModel, r: Real, x: number): Promise<void> {
   }
   for (const c of mine) {
     const ch = m.chans[c]!;
-    const members = await r.h.core.listMembers(client.caller, ch.name);
+    const members = await r.h.core.listMembers(client.caller, ch.name, null).then((p) => p.items);
     const g = members.map((mv) => mv.prefix + mv.nick).sort();
     const w = [...ch.members].map((y) => (ch.ops.has(y) ? '@' : '') + m.slots[y]!.nick).sort();
     if (JSON.stringify(g) !== JSON.stringify(w)) {

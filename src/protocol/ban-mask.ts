@@ -30,14 +30,21 @@ export function normaliseBanMask(raw: string): string | null {
   return mask.length <= BAN_MASK_MAX ? mask : null;
 }
 
+/** A mask folded and split into code points once, to test many subjects (WHO, LIST, bans). */
+export type CompiledMask = (foldedSubject: string) => boolean;
+
 /**
  * `*` matches any run (also empty), `?` exactly one character; everything else literally, after
- * rfc1459 folding. Iterative with one backtrack point, so a mask full of stars stays O(n·m) rather
- * than the exponential time a naive regex can take.
+ * rfc1459 folding. The mask is folded once here, not once per subject: a WHO or LIST compares it
+ * with every session or channel. The matcher is iterative with one backtrack point, so a mask full
+ * of stars stays O(n·m) rather than the exponential time a naive regex can take.
  */
-export function maskMatches(mask: string, subject: string): boolean {
+export function compileMask(mask: string): CompiledMask {
   const p = [...fold(mask)];
-  const s = [...fold(subject)];
+  return (foldedSubject) => globCodePoints(p, [...foldedSubject]);
+}
+
+function globCodePoints(p: readonly string[], s: readonly string[]): boolean {
   let pi = 0;
   let si = 0;
   let star = -1;
@@ -58,7 +65,13 @@ export function maskMatches(mask: string, subject: string): boolean {
   return pi === p.length;
 }
 
+/** One mask against one subject (both folded here). */
+export function maskMatches(mask: string, subject: string): boolean {
+  return compileMask(mask)(fold(subject));
+}
+
 /** True when any of the masks matches `nick!user@host`. */
 export function matchesAnyBan(masks: readonly string[], identity: string): boolean {
-  return masks.some((m) => maskMatches(m, identity));
+  const subject = fold(identity);
+  return masks.some((m) => compileMask(m)(subject));
 }

@@ -8,6 +8,7 @@ import type {
   SessionCreated,
   StateView,
 } from '../shared/api-types.js';
+import type { Page } from './listing-pages.js';
 import type { Caller, CommandInput, CommandResult } from './types.js';
 
 export interface HistoryQuery {
@@ -46,9 +47,16 @@ export interface ChatCore {
   revokeClient(caller: Caller, clientId: number): Promise<void>;
   /** POST /logout: deletes this client; ends the session if it was the last one */
   logout(caller: Caller): Promise<void>;
-  listChannels(caller: Caller): Promise<ChannelListItem[]>;
-  /** 404 `no_such_channel` for unknown channels and secret ones the caller is not in */
-  listMembers(caller: Caller, channelName: string): Promise<MemberView[]>;
+  /**
+   * The channels the caller may see, by folded name, one page after `after` (a `next` from the
+   * page before). Counts against the read budget, as do history, members and state.
+   */
+  listChannels(caller: Caller, after: string | null): Promise<Page<ChannelListItem>>;
+  /**
+   * One page of a channel's members (ops, voiced, others; each by folded nick) after `after`.
+   * 404 `no_such_channel` for unknown channels and secret ones the caller is not in.
+   */
+  listMembers(caller: Caller, channelName: string, after: string | null): Promise<Page<MemberView>>;
   history(caller: Caller, query: HistoryQuery): Promise<HistoryView>;
   serverInfo(): Promise<ServerInfo>;
 }

@@ -7,6 +7,13 @@ import type { CoreEnv } from './core-env.js';
 import { makeEnvelope, type EnvelopeFields } from './envelope.js';
 import type { Body, Envelope } from './types.js';
 import type { ChatError } from './errors.js';
+import { ERR } from './numerics.js';
+
+/** Rows and bytes a listing leaves free for the numerics that end it (366, 315, 323, 416). */
+const REPLY_RESERVE_ROWS = 4;
+const REPLY_RESERVE_BYTES = 4096;
+/** `"seq":…,"queue_id":…` added to each stored envelope on the way out */
+const ROW_OVERHEAD_BYTES = 40;
 
 /** Channels, sessions and clients that got rows, and clients that were revoked. */
 export class WakeSet {
@@ -45,6 +52,12 @@ export class WakeSet {
 export class Output {
   readonly wake = new WakeSet();
   readonly replies: Envelope[] = [];
+  /** rows this request stored (events and replies) and their JSON bytes: what it costs */
+  rowsWritten = 0;
+  bytesWritten = 0;
+  /** rows and JSON bytes of the replies queued to the caller (the reply budget) */
+  replyRows = 0;
+  replyBytes = 0;
   /** the first event (not reply) stored: its id and seq answer the POST */
   first: Envelope | null = null;
   /** set when every target of a multi-target command was refused (already queued as replies) */
@@ -86,6 +99,25 @@ export class Context {
     return this.replyEnvelope(fields);
   }
 
+  /**
+   * Whether listing output (WHO, LIST, NAMES lines…) may go on: one request queues its caller at
+   * most one poll page of replies (POLL_BATCH_MAX rows, PAGE_MAX_BYTES), minus room kept for the
+   * end numerics. A listing that finds no room stops with tooManyMatches().
+   */
+  hasReplyRoom(): boolean {
+    const s = this.env.settings;
+    return (
+      this.out.replyRows + REPLY_RESERVE_ROWS < s.pollBatchMax &&
+      this.out.replyBytes + REPLY_RESERVE_BYTES < s.pageMaxBytes
+    );
+  }
+
+  /** 416 ERR_TOOMANYMATCHES: the listing was cut at the reply budget (Hybrid's WHO does so). */
+  async tooManyMatches(verb: string, mask: string): Promise<void> {
+    const params = mask ? [verb, mask] : [verb];
+    await this.reply(ERR.TOOMANYMATCHES[0], params, 'Output too long; the list was cut here');
+  }
+
   /** Queues a refusal's numeric to the caller (unless silent). */
   async refuse(err: ChatError): Promise<void> {
     if (err.numeric && !this.silent) await this.reply(err.numeric, err.params, err.message);
@@ -95,6 +127,8 @@ export class Context {
   async replyEnvelope(fields: EnvelopeFields): Promise<Envelope> {
     const env = await this.append(fields, { kind: 'client', clientId: this.clientId });
     this.out.replies.push(env);
+    this.out.replyRows++;
+    this.out.replyBytes += this.lastBytes;
     return env;
   }
 
@@ -105,11 +139,16 @@ export class Context {
     return env;
   }
 
+  /** JSON bytes of the row append() stored last */
+  private lastBytes = 0;
+
   private async append(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
-    const stored = await this.tx.appendEvent(
-      makeEnvelope(fields, this.env.newId(), this.now()),
-      address,
-    );
+    const envelope = makeEnvelope(fields, this.env.newId(), this.now());
+    const stored = await this.tx.appendEvent(envelope, address);
+    // what a reader receives per row: the envelope plus `seq` and `queue_id`
+    this.lastBytes = Buffer.byteLength(JSON.stringify(envelope), 'utf8') + ROW_OVERHEAD_BYTES;
+    this.out.rowsWritten++;
+    this.out.bytesWritten += this.lastBytes;
     this.out.wake.note(address, stored.seq);
     this.env.observer.messageStored(stored.command);
     return stored;

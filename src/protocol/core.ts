@@ -11,33 +11,37 @@ import type {
 } from '../shared/api-types.js';
 import type { SessionRow } from '../store/store.js';
 import { Accounts } from './accounts.js';
-import { tailWithin } from './byte-budget.js';
-import { fold } from './casefold.js';
 import type { ChatCore, HistoryQuery } from './chat-core.js';
 import type { CoreEnv } from './core-env.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
-import { ChatError, ircError, StoreUnavailable } from './errors.js';
-import { channelModeString, dmPair, isSecret, prefixOf } from './lookup.js';
-import { ERR } from './numerics.js';
+import { ChatError, StoreUnavailable } from './errors.js';
+import type { Page } from './listing-pages.js';
+import { Listings } from './listings.js';
+import { channelModeString } from './lookup.js';
+import { ReadBudget } from './read-budget.js';
 import { replayChannelState } from './replay.js';
 import { endSession } from './session-end.js';
 import { hashToken } from './tokens.js';
 import type { Caller, CommandInput, CommandResult } from './types.js';
-import { visibleChannels } from './commands/names.js';
 
+/** `dms` in the state: the peers of the most recent conversations, so the answer stays small. */
+export const DM_PEERS_MAX = 500;
 /** last_seen is written at most this often per client: a poll loop must not be a write loop. */
 const TOUCH_EVERY_MS = 2_000;
-const HISTORY_COMMANDS = ['PRIVMSG', 'NOTICE'] as const;
 
 export class Core implements ChatCore {
   readonly dispatcher: Dispatcher;
   private readonly accounts: Accounts;
+  private readonly reads: ReadBudget;
+  private readonly listings: Listings;
   /** no last_seen writes before this time (ms): set after the store refused one */
   private touchPausedUntil = 0;
 
   constructor(readonly env: CoreEnv) {
     this.dispatcher = new Dispatcher(env);
     this.accounts = new Accounts(env, this.dispatcher);
+    this.reads = new ReadBudget(env.settings, env.now);
+    this.listings = new Listings(env, this.dispatcher);
   }
 
   private get store() {
@@ -78,11 +82,12 @@ export class Core implements ChatCore {
   }
 
   async state(caller: Caller, replay: boolean): Promise<StateView> {
-    if (replay) {
-      await this.dispatcher.serial.run(caller.sessionId, () =>
-        this.dispatcher.withContext(caller, replayChannelState),
-      );
-    }
+    // The replay writes rows (a few per channel): it counts against flood control like a command.
+    if (replay) await this.dispatcher.counted(caller, replayChannelState);
+    return this.reads.run(caller.sessionId, () => this.stateView(caller));
+  }
+
+  private async stateView(caller: Caller): Promise<StateView> {
     const session = await this.requireSession(caller);
     const channels = await this.store.listSessionChannels(session.id);
     return {
@@ -97,7 +102,7 @@ export class Core implements ChatCore {
         topic: channel.topic,
         modes: channelModeString(channel),
       })),
-      dms: await this.store.listDmPeers(session.id),
+      dms: await this.store.listDmPeers(session.id, DM_PEERS_MAX),
     };
   }
 
@@ -154,43 +159,16 @@ export class Core implements ChatCore {
     });
   }
 
-  async listChannels(caller: Caller): Promise<ChannelListItem[]> {
-    const { value } = await this.dispatcher.withContext(caller, visibleChannels);
-    return value.map((c) => ({ name: c.name, topic: c.topic, members: c.memberCount }));
+  listChannels(caller: Caller, after: string | null): Promise<Page<ChannelListItem>> {
+    return this.reads.run(caller.sessionId, () => this.listings.channels(caller, after));
   }
 
-  async listMembers(caller: Caller, channelName: string): Promise<MemberView[]> {
-    const channel = await this.visibleChannel(caller, channelName);
-    const members = await this.store.listMembers(channel.id);
-    return members
-      .map((m) => ({
-        nick: m.session.nick,
-        prefix: prefixOf(m.modes),
-        away: m.session.away,
-        // so a client that joins later learns the keys of those already present (SPEC §11)
-        pubkey: m.session.pubkey,
-      }))
-      .sort((a, b) => rank(a.prefix) - rank(b.prefix) || cmp(fold(a.nick), fold(b.nick)));
+  listMembers(caller: Caller, name: string, after: string | null): Promise<Page<MemberView>> {
+    return this.reads.run(caller.sessionId, () => this.listings.members(caller, name, after));
   }
 
-  async history(caller: Caller, q: HistoryQuery): Promise<HistoryView> {
-    let page;
-    if (q.target.startsWith('#')) {
-      const channel = await this.visibleChannel(caller, q.target);
-      if (!(await this.store.getMembership(caller.sessionId, channel.id))) {
-        throw ircError(ERR.NOTONCHANNEL, [channel.name]);
-      }
-      const target = { kind: 'channel' as const, channelId: channel.id };
-      page = await this.store.readHistory(target, q.before, q.limit, HISTORY_COMMANDS);
-    } else {
-      const peer = await this.store.getSessionByNick(fold(q.target));
-      if (!peer) throw ircError(ERR.NOSUCHNICK, [q.target]);
-      const target = { kind: 'dm' as const, dmPair: dmPair(caller.sessionId, peer.id) };
-      page = await this.store.readHistory(target, q.before, q.limit, HISTORY_COMMANDS);
-    }
-    // Paging goes backwards, so a page cut by bytes keeps its newest messages and says more exist.
-    const messages = tailWithin(page.messages, this.env.settings.pageMaxBytes);
-    return { messages, has_more: page.hasMore || messages.length < page.messages.length };
+  history(caller: Caller, q: HistoryQuery): Promise<HistoryView> {
+    return this.reads.run(caller.sessionId, () => this.listings.history(caller, q));
   }
 
   async serverInfo(): Promise<ServerInfo> {
@@ -205,29 +183,9 @@ export class Core implements ChatCore {
     };
   }
 
-  /** A channel the caller may know exists: 404 for unknown and for secret ones it is not in. */
-  private async visibleChannel(caller: Caller, name: string) {
-    const channel = name.startsWith('#') ? await this.store.getChannelByName(fold(name)) : null;
-    if (
-      !channel ||
-      (isSecret(channel) && !(await this.store.getMembership(caller.sessionId, channel.id)))
-    ) {
-      throw ircError(ERR.NOSUCHCHANNEL, [name]);
-    }
-    return channel;
-  }
-
   private async requireSession(caller: Caller): Promise<SessionRow> {
     const session = await this.store.getSession(caller.sessionId);
     if (!session) throw sessionGone();
     return session;
   }
-}
-
-function rank(prefix: string): number {
-  return prefix === '@' ? 0 : prefix === '+' ? 1 : 2;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

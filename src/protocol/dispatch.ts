@@ -6,7 +6,7 @@ import { Context, type Output, type WakeSet } from './context.js';
 import type { CoreEnv } from './core-env.js';
 import { ChatError, chatErrorBody, chatErrorFromBody, ircError } from './errors.js';
 import { ERR } from './numerics.js';
-import { FloodControl } from './flood.js';
+import { extraTokensFor, FloodControl } from './flood.js';
 import { SerialQueue } from './serial.js';
 import { checkSignature } from './signature-check.js';
 import { validateInput } from './validate.js';
@@ -28,6 +28,22 @@ export class Dispatcher {
     // bucket is the session's: all its clients share it, so a fresh client is no fresh budget.
     this.flood.take(caller.sessionId, this.env.now());
     return this.serial.run(caller.sessionId, () => this.run(caller, input));
+  }
+
+  /**
+   * Runs `fn` for the caller as a counted request (the channel-state replay of GET /state): a
+   * flood token first, then what it stored, like a command.
+   */
+  async counted<T>(caller: Caller, fn: (ctx: Context) => Promise<T>): Promise<T> {
+    this.flood.take(caller.sessionId, this.env.now());
+    const done = await this.serial.run(caller.sessionId, () => this.withContext(caller, fn));
+    this.chargeWrites(caller, done.out);
+    return done.value;
+  }
+
+  /** Tokens beyond the first for what a request stored (flood.ts extraTokensFor). */
+  private chargeWrites(caller: Caller, out: Output): void {
+    this.flood.spend(caller.sessionId, this.env.now(), extraTokensFor(out.bytesWritten));
   }
 
   /** Runs fn in a transaction with a context for the caller; publishes wake-ups after commit. */
@@ -74,6 +90,7 @@ export class Dispatcher {
       if (err instanceof ChatError) await this.refuse(caller, input, spec, err);
       throw err;
     }
+    this.chargeWrites(caller, done.out);
     if (done.value instanceof ChatError) throw done.value;
     return done.value;
   }

@@ -19,6 +19,8 @@ export interface BudgetRefusal {
   code: string;
   /** what ran out, for the message */
   what: string;
+  /** what a token is, for the message (default: one command) */
+  unit?: string;
 }
 
 export class TokenBuckets {
@@ -42,10 +44,11 @@ export class TokenBuckets {
     this.buckets.set(key, b);
     if (b.tokens >= need) return;
     const waitMs = ((need - b.tokens) / this.ratePerSecond) * 1000;
+    const unit = this.refusal.unit ?? '';
     throw new ChatError({
       code: this.refusal.code,
       status: 429,
-      message: `${this.refusal.what}: at most ${this.burst} at once, then ${this.ratePerSecond}/s per session`,
+      message: `${this.refusal.what}: at most ${this.burst}${unit} at once, then ${this.ratePerSecond}${unit}/s per session`,
       headers: { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) },
     });
   }
@@ -76,6 +79,17 @@ export class TokenBuckets {
       if (this.refilled(b, now).tokens >= this.burst) this.buckets.delete(id);
     }
   }
+}
+
+/**
+ * What a request costs beyond its first token: one more per 16 KiB it stored. A 4 KiB message
+ * costs one token; a WHO or NAMES that fills a reply page costs the time it would take to send
+ * that much as messages, so no command writes faster than messages can (SPEC §12 "bounded work").
+ */
+export const BYTES_PER_TOKEN = 16 * 1024;
+
+export function extraTokensFor(bytesWritten: number): number {
+  return Math.floor(bytesWritten / BYTES_PER_TOKEN);
 }
 
 /** Flood control for commands (SPEC §12): FLOOD_BURST, then FLOOD_RATE per second. */

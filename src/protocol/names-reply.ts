@@ -7,9 +7,14 @@ import { RPL } from './numerics.js';
 
 const NAMES_LINE_BYTES = 400;
 
-/** Queues the 353 lines for a channel (nothing for a secret channel the caller is not in). */
+/**
+ * Queues the 353 lines for a channel (nothing for a secret channel the caller is not in). The
+ * lines stop at the request's reply budget with a 416 (a channel of ~20,000 members fills one
+ * page); the full list stays readable page by page at GET /api/v1/channels/{name}/members.
+ */
 export async function replyNames(ctx: Context, channel: ChannelRow): Promise<void> {
   if (isSecret(channel) && !(await myMembership(ctx, channel))) return;
+  if (!ctx.hasReplyRoom()) return ctx.tooManyMatches('NAMES', channel.name);
   const members = await ctx.tx.listMembers(channel.id);
   const names = members.map((m) => prefixOf(m.modes) + m.session.nick);
   let line = '';
@@ -17,6 +22,7 @@ export async function replyNames(ctx: Context, channel: ChannelRow): Promise<voi
     if (line && line.length + 1 + name.length > NAMES_LINE_BYTES) {
       await ctx.reply(RPL.NAMREPLY, [channelType(channel), channel.name], line);
       line = '';
+      if (!ctx.hasReplyRoom()) return ctx.tooManyMatches('NAMES', channel.name);
     }
     line = line ? `${line} ${name}` : name;
   }

@@ -1,5 +1,5 @@
 // Nick and channel syntax (SPEC §7).
-import { maskMatches } from './ban-mask.js';
+import { compileMask, maskMatches, type CompiledMask } from './ban-mask.js';
 import { ircError } from './errors.js';
 import { ERR } from './numerics.js';
 import { isReservedNick } from './reserved-names.js';
@@ -63,4 +63,18 @@ export function isChannelName(target: string): boolean {
  */
 export function globMatch(pattern: string, text: string): boolean {
   return maskMatches(pattern, text);
+}
+
+/**
+ * The longest WHO or LIST mask: longer than any nick or channel name with room for stars. A
+ * mask's cost is its length times each subject's, for every session or channel on the server.
+ */
+export const MASK_MAX = 128;
+
+/** A client's WHO/LIST mask, compiled once per request; 417 when longer than MASK_MAX. */
+export function requireMask(mask: string): CompiledMask {
+  if ([...mask].length > MASK_MAX) {
+    throw ircError(ERR.INPUTTOOLONG, [], `Mask too long: at most ${MASK_MAX} characters`);
+  }
+  return compileMask(mask);
 }

@@ -6,11 +6,12 @@ import { RPL } from './numerics.js';
 import { replyLusers } from './commands/lusers.js';
 import { replyMotd } from './commands/motd.js';
 import { MAX_BANS, MODES_PER_COMMAND } from './modes.js';
+import { targmaxToken } from './target-lists.js';
 
 export const USER_MODES = 'iow';
 export const CHANNEL_MODES = 'biklmnostv';
 
-export function isupportTokens(networkName: string): string[] {
+export function isupportTokens(networkName: string, maxTargets: number): string[] {
   return [
     'CASEMAPPING=rfc1459',
     'CHANTYPES=#',
@@ -22,6 +23,7 @@ export function isupportTokens(networkName: string): string[] {
     `NETWORK=${networkName}`,
     `MODES=${MODES_PER_COMMAND}`,
     `MAXLIST=b:${MAX_BANS}`,
+    targmaxToken(maxTargets),
   ];
 }
 
@@ -37,7 +39,11 @@ export async function sendWelcome(ctx: Context): Promise<void> {
     `This server was created ${new Date(ctx.env.startedAt).toUTCString()}`,
   );
   await ctx.reply(RPL.MYINFO, [s.serverName, s.version, USER_MODES], CHANNEL_MODES);
-  await ctx.reply(RPL.ISUPPORT, isupportTokens(s.networkName), 'are supported by this server');
+  await ctx.reply(
+    RPL.ISUPPORT,
+    isupportTokens(s.networkName, s.maxTargets),
+    'are supported by this server',
+  );
   await replyLusers(ctx);
   await replyMotd(ctx);
 }

@@ -121,14 +121,27 @@ export class ChatClient {
     return this.request('GET', `/api/v1/history?${params.toString()}`);
   }
 
+  /** every channel the caller may see (all pages) */
   channels(): Promise<ChannelListItem[]> {
-    return this.request('GET', '/api/v1/channels');
+    return this.allPages('/api/v1/channels');
   }
 
-  /** members of a channel (`#name` or `name`) */
+  /** members of a channel (`#name` or `name`), all pages */
   members(channel: string): Promise<MemberView[]> {
     const name = channel.startsWith('#') ? channel.slice(1) : channel;
-    return this.request('GET', `/api/v1/channels/${encodeURIComponent(name)}/members`);
+    return this.allPages(`/api/v1/channels/${encodeURIComponent(name)}/members`);
+  }
+
+  /** A paged listing: follows `Link: <…>; rel="next"` up to MAX_PAGES pages. */
+  private async allPages<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | null = path;
+    for (let i = 0; next !== null && i < MAX_PAGES; i++) {
+      const page: { body: T[]; headers: Headers } = await this.requestWithHeaders<T[]>('GET', next);
+      items.push(...page.body);
+      next = nextLink(page.headers.get('link'));
+    }
+    return items;
   }
 
   clients(): Promise<ClientView[]> {
@@ -152,6 +165,16 @@ export class ChatClient {
     headers: Record<string, string> = {},
     signal?: AbortSignal,
   ): Promise<T> {
+    return (await this.requestWithHeaders<T>(method, path, body, headers, signal)).body;
+  }
+
+  private async requestWithHeaders<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<{ body: T; headers: Headers }> {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (this.token) h.authorization = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -178,8 +201,17 @@ export class ChatClient {
       const retry = Number(res.headers.get('retry-after'));
       throw new ApiError(res.status, err, Number.isFinite(retry) && retry > 0 ? retry : null);
     }
-    return parsed as T;
+    return { body: parsed as T, headers: res.headers };
   }
+}
+
+/** Pages a listing may take before the client stops following (a runaway guard). */
+const MAX_PAGES = 64;
+
+/** The path of `rel="next"` in a Link header (only same-origin API paths are followed). */
+function nextLink(link: string | null): string | null {
+  const m = link ? /<(\/api\/v1\/[^>]*)>\s*;\s*rel="next"/.exec(link) : null;
+  return m?.[1] ?? null;
 }
 
 function stampHeader(stamp: string | undefined): Record<string, string> {

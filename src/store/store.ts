@@ -187,7 +187,8 @@ export interface ReadOps {
   /** ids of other sessions sharing at least one channel with this one */
   listChannelPeers(sessionId: number): Promise<number[]>;
   /** nicks of live sessions this session has DM history with */
-  listDmPeers(sessionId: number): Promise<string[]>;
+  /** of the `limit` pairs with the most recent DMs, sorted by nick */
+  listDmPeers(sessionId: number, limit: number): Promise<string[]>;
   /** the highest seq ever assigned (0 when none) */
   latestSeq(): Promise<number>;
   readQueue(opts: QueueReadOptions): Promise<QueueRead>;

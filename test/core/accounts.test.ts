@@ -214,7 +214,7 @@ test('a session with a password is always-on: it keeps nick and channels with no
   assert.equal((await h.store.counts()).clients, 1); // bob's
   // the nick is held; the channel still lists alice; messages to her are kept
   assert.equal((await refusal(h.core.createSession('alice'))).numeric, '433');
-  const members = await h.core.listMembers(bob.caller, '#a');
+  const members = await h.core.listMembers(bob.caller, '#a', null).then((p) => p.items);
   assert.deepEqual(
     members.map((m) => m.nick),
     ['alice', 'bob'],

@@ -90,13 +90,15 @@ test('USERHOST: nick[*]=[+|-]user@host for up to 5 known nicks, unknown ones ski
   assert.deepEqual(shape(res.replies), [
     ['302', [], [`alice*=+~alice@${host(alice)} bob=-~bob@${host(bob)}`]],
   ]);
-  // `to` works as the first nick; a sixth nick is ignored (RFC 2812: up to 5)
-  const five = await bob.send({
+  // `to` works as the first nick; RFC 2812 allows up to 5 (TARGMAX USERHOST:5): a sixth is 407
+  const five = await bob.send({ command: 'USERHOST', to: 'x1', params: ['x2', 'x3', 'x4', 'x5'] });
+  assert.deepEqual(five.replies[0]!.body, ['']);
+  const six = await bob.refused({
     command: 'USERHOST',
     to: 'x1',
     params: ['x2', 'x3', 'x4', 'x5', 'carol'],
   });
-  assert.deepEqual(five.replies[0]!.body, ['']);
+  assert.deepEqual([six.status, six.numeric, six.params], [400, '407', ['carol']]);
   const viaTo = await bob.send({ command: 'USERHOST', to: 'carol' });
   assert.match((viaTo.replies[0]!.body as string[])[0]!, /^carol=\+~carol@s\d+\.test\.chat$/);
   const err = await bob.refused({ command: 'USERHOST' });

@@ -142,7 +142,7 @@ test('the members list shows each member’s key (null when none)', async () => 
   await alice!.send({ command: 'JOIN', to: '#a' });
   await alice!.send({ command: 'PUBKEY', body: announce() });
   await bob!.send({ command: 'JOIN', to: '#a' });
-  const members = await h.core.listMembers(bob!.caller, '#a');
+  const members = await h.core.listMembers(bob!.caller, '#a', null).then((p) => p.items);
   assert.deepEqual(
     members.map((m) => [m.nick, m.pubkey]),
     [

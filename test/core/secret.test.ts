@@ -145,12 +145,15 @@ test('TOPIC, PART and PUBKEY on #secret from outside answer 403 like an unknown 
 });
 
 test('channel list, member list, history and state: absent or 404 for outsiders', async () => {
-  const channels = await h.core.listChannels(carol.caller);
+  const channels = await h.core.listChannels(carol.caller, null).then((p) => p.items);
   assert.deepEqual(
     channels.map((c) => c.name),
     ['#pub'],
   );
-  assertNoSuchChannel(await refusal(h.core.listMembers(carol.caller, '#secret')), '#secret');
+  assertNoSuchChannel(
+    await refusal(h.core.listMembers(carol.caller, '#secret', null).then((p) => p.items)),
+    '#secret',
+  );
   const history = { target: '#secret', before: null, limit: 50 };
   assertNoSuchChannel(await refusal(h.core.history(carol.caller, history)), '#secret');
   const state = await h.core.state(carol.caller, false);
@@ -160,11 +163,13 @@ test('channel list, member list, history and state: absent or 404 for outsiders'
   );
   // members: everything
   assert.deepEqual(
-    (await h.core.listChannels(bob.caller)).map((c) => c.name),
+    (await h.core.listChannels(bob.caller, null).then((p) => p.items)).map((c) => c.name),
     ['#pub', '#Secret'],
   );
   assert.deepEqual(
-    (await h.core.listMembers(bob.caller, '#secret')).map((m) => m.prefix + m.nick),
+    (await h.core.listMembers(bob.caller, '#secret', null).then((p) => p.items)).map(
+      (m) => m.prefix + m.nick,
+    ),
     ['@alice', 'bob'],
   );
   const page = await h.core.history(bob.caller, history);
@@ -185,7 +190,7 @@ test('channel list, member list, history and state: absent or 404 for outsiders'
 test('a member who parts loses sight of the secret channel', async () => {
   await bob.send({ command: 'PART', to: '#secret' });
   assert.deepEqual(
-    (await h.core.listChannels(bob.caller)).map((c) => c.name),
+    (await h.core.listChannels(bob.caller, null).then((p) => p.items)).map((c) => c.name),
     ['#pub'],
   );
   assertNoSuchChannel(await bob.refused({ command: 'TOPIC', to: '#secret' }), '#secret');

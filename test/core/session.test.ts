@@ -100,7 +100,7 @@ test('QUIT reaches channel peers once, frees the nick, revokes every token', asy
   assert.equal(await h.core.authenticate(alice2.token), null);
   await h.user('alice'); // the nick is free again
   // the channels survive with bob in them
-  const list = await h.core.listChannels(bob.caller);
+  const list = await h.core.listChannels(bob.caller, null).then((p) => p.items);
   assert.deepEqual(
     list.map((c) => [c.name, c.members]),
     [

@@ -56,8 +56,14 @@ export function fakeCore(over: Partial<ChatCore> = {}): ChatCore & { calls: Call
     listClients: async () => [{ client_id: 10, created_at: 'x', last_seen: 'y', current: true }],
     revokeClient: async () => {},
     logout: async () => {},
-    listChannels: async () => [{ name: '#general', topic: null, members: 2 }],
-    listMembers: async () => [{ nick: 'alice', prefix: '@', away: null, pubkey: null }],
+    listChannels: async () => ({
+      items: [{ name: '#general', topic: null, members: 2 }],
+      next: null,
+    }),
+    listMembers: async () => ({
+      items: [{ nick: 'alice', prefix: '@', away: null, pubkey: null }],
+      next: null,
+    }),
     history: async () => ({ messages: [envelope()], has_more: false }),
     serverInfo: async () => ({
       name: 'chat',

@@ -261,9 +261,16 @@ void describe('routes', () => {
     assert.deepEqual(r1.json(), [{ name: '#general', topic: null, members: 2 }]);
     const r2 = await t.app.inject({ url: '/api/v1/channels/general/members', headers: AUTH });
     assert.equal(r2.statusCode, 200);
-    assert.deepEqual(last('listMembers'), ['listMembers', CALLER, '#general']);
+    assert.deepEqual(last('listMembers'), ['listMembers', CALLER, '#general', null]);
+    assert.equal(r2.headers.link, undefined, 'one page: no Link');
     await t.app.inject({ url: '/api/v1/channels/caf%C3%A9%20x/members', headers: AUTH });
-    assert.deepEqual(last('listMembers'), ['listMembers', CALLER, '#café x']);
+    assert.deepEqual(last('listMembers'), ['listMembers', CALLER, '#café x', null]);
+    await t.app.inject({ url: '/api/v1/channels/general/members?after=2bob', headers: AUTH });
+    assert.deepEqual(last('listMembers'), ['listMembers', CALLER, '#general', '2bob']);
+    await t.app.inject({ url: '/api/v1/channels?after=%23m', headers: AUTH });
+    assert.deepEqual(last('listChannels'), ['listChannels', CALLER, '#m']);
+    const bad = await t.app.inject({ url: '/api/v1/channels?after=', headers: AUTH });
+    assert.equal(bad.statusCode, 400);
   });
 
   void it('POST /api/v1/logout → {"status":"ok"}; a body must be empty or {}', async () => {

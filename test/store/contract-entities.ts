@@ -236,8 +236,10 @@ export function registerEntityTests(make: MakeStore): void {
       await fx.dm(reg, a.session, 'yo');
       await fx.dm(a.session, anon, 'hey');
       await store.transaction((tx) => tx.deleteSession(anon.id, fx.now));
-      assert.deepEqual(await store.listDmPeers(a.session.id), ['bob', 'reg']);
-      assert.deepEqual(await store.listDmPeers(b.session.id), ['alice']);
+      assert.deepEqual(await store.listDmPeers(a.session.id, 500), ['bob', 'reg']);
+      assert.deepEqual(await store.listDmPeers(b.session.id, 500), ['alice']);
+      // only the pairs with the most recent DMs: anon (gone) and reg, not bob
+      assert.deepEqual(await store.listDmPeers(a.session.id, 2), ['reg']);
     }));
 
   void test('transactions: rollback leaves nothing; readers never see uncommitted rows', () =>

@@ -21,7 +21,7 @@ import { CHANNEL_MODES, isupportTokens } from '../../src/protocol/welcome.js';
 
 test('004/005 advertise exactly what the parser knows (CHANMODES, PREFIX, MODES, MAXLIST)', () => {
   const tokens = new Map(
-    isupportTokens('Net').map((t) => [t.split('=')[0]!, t.split('=')[1] ?? ''] as const),
+    isupportTokens('Net', 20).map((t) => [t.split('=')[0]!, t.split('=')[1] ?? ''] as const),
   );
   const [listModes, keyModes, limitModes, flagModes] = tokens.get('CHANMODES')!.split(',');
   const prefixModes = /^\((\w+)\)/.exec(tokens.get('PREFIX')!)![1]!;
@@ -30,6 +30,10 @@ test('004/005 advertise exactly what the parser knows (CHANMODES, PREFIX, MODES,
   assert.equal(CHANNEL_MODES, CHANNEL_MODE_LETTERS, '004');
   assert.equal(tokens.get('MODES'), String(MODES_PER_COMMAND));
   assert.equal(tokens.get('MAXLIST'), 'b:50');
+  assert.equal(
+    tokens.get('TARGMAX'),
+    'ISON:20,JOIN:20,KICK:4,LIST:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,PUBKEY:4,USERHOST:5,WHOIS:1',
+  );
   // type A (b) lists, B (k) takes an argument both ways, C (l) only when set, D none
   assert.deepEqual(parseChannelModes(['-k', 'x']).changes, [{ sign: '-', letter: 'k', arg: 'x' }]);
   assert.deepEqual(parseChannelModes(['-l', 'x']).changes, [{ sign: '-', letter: 'l' }]);

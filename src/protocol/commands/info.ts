@@ -14,7 +14,11 @@ export async function version(ctx: Context, input: CommandInput): Promise<void> 
   // `<version>.<debuglevel>` (RFC 2812 351) with an empty debug level, as ngIRCd and others send
   await ctx.reply(RPL.VERSION, [`chat-${s.version}.`, ctx.server], 'IRC semantics over HTTP+JSON');
   // modern servers follow 351 with ISUPPORT, so a client can refresh what it learnt at welcome
-  await ctx.reply(RPL.ISUPPORT, isupportTokens(s.networkName), 'are supported by this server');
+  await ctx.reply(
+    RPL.ISUPPORT,
+    isupportTokens(s.networkName, s.maxTargets),
+    'are supported by this server',
+  );
 }
 
 export async function time(ctx: Context, input: CommandInput): Promise<void> {

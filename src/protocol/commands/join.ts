@@ -7,10 +7,10 @@ import { fold } from '../casefold.js';
 import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { splitTargets } from '../lookup.js';
 import { isValidChannel } from '../names.js';
 import { replyEndOfNames, replyNames } from '../names-reply.js';
 import { ERR } from '../numerics.js';
+import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
 import { replyTopic } from '../topic-reply.js';
 import type { CommandInput } from '../types.js';
@@ -23,8 +23,10 @@ export async function join(ctx: Context, input: CommandInput): Promise<void> {
   if (input.to === '0') return partAll(ctx);
   // keys pair with the channels in order, as separate params or one comma list (`k1,k2`)
   const keys = (input.params ?? []).flatMap((p) => p.split(','));
+  const names = targetList(ctx, 'JOIN', input.to);
+  if (names.length === 0) throw ircError(ERR.NEEDMOREPARAMS, ['JOIN']);
   let i = 0;
-  await eachTarget(ctx, splitTargets(input.to), (name) => joinOne(ctx, name, keys[i++]));
+  await eachTarget(ctx, names, (name) => joinOne(ctx, name, keys[i++]));
 }
 
 async function joinOne(ctx: Context, name: string, key: string | undefined): Promise<void> {

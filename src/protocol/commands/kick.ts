@@ -2,11 +2,13 @@
 // on the channel (442) and op there (482; server operators count as op, but like ngIRCd and
 // InspIRCd they must be on the channel too). The KICK goes to every member, the target included:
 // its membership closes at the KICK's seq, so it still sees that row and nothing after.
+import { fold } from '../casefold.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { isChanOp, requireSession, splitTargets } from '../lookup.js';
+import { isChanOp, requireSession } from '../lookup.js';
 import { ERR } from '../numerics.js';
+import { pairedList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
 import { textLines } from '../validate.js';
@@ -18,14 +20,16 @@ interface Kick {
 }
 
 export async function kick(ctx: Context, input: CommandInput): Promise<void> {
-  const channels = splitTargets(input.to ?? '');
-  const nicks = splitTargets(input.params?.[0] ?? '');
+  const channels = pairedList(ctx, 'KICK', input.to ?? '');
+  const nicks = pairedList(ctx, 'KICK', input.params?.[0] ?? '');
   // RFC 2812: one channel and a list of nicks, or as many channels as nicks, paired in order.
   if (channels.length === 0 || nicks.length === 0) throw ircError(ERR.NEEDMOREPARAMS, ['KICK']);
   if (channels.length !== 1 && channels.length !== nicks.length) {
     throw ircError(ERR.NEEDMOREPARAMS, ['KICK'], 'KICK needs one channel, or one per nick');
   }
-  const kicks: Kick[] = nicks.map((nick, i) => ({ channel: channels[i] ?? channels[0]!, nick }));
+  const kicks = uniquePairs(
+    nicks.map((nick, i) => ({ channel: channels[i] ?? channels[0]!, nick })),
+  );
   // An empty reason is no reason: IRC servers then use the kicker's nick.
   const reason = textLines(input.body)[0] || ctx.session.nick;
   // Each (channel, nick) pair succeeds or is refused on its own, as in InspIRCd; eachTarget
@@ -51,4 +55,15 @@ async function kickOne(ctx: Context, k: Kick, reason: string): Promise<void> {
     { kind: 'channel', channelId: channel.id },
   );
   await closeMembership(ctx, target.id, channel, event.seq);
+}
+
+/** The same (channel, nick) named twice is one kick. */
+function uniquePairs(kicks: Kick[]): Kick[] {
+  const seen = new Set<string>();
+  return kicks.filter((k) => {
+    const key = `${fold(k.channel)} ${fold(k.nick)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

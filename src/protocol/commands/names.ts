@@ -1,17 +1,17 @@
 // NAMES and LIST (SPEC §4): secret channels are invisible to non-members.
 import type { ChannelWithCount } from '../../store/store.js';
-import { fold } from '../casefold.js';
 import type { Context } from '../context.js';
-import { isSecret, splitTargets } from '../lookup.js';
-import { globMatch } from '../names.js';
+import { isSecret } from '../lookup.js';
+import { requireMask } from '../names.js';
 import { replyEndOfNames, replyNames } from '../names-reply.js';
 import { RPL } from '../numerics.js';
+import { targetList } from '../target-lists.js';
 import type { CommandInput } from '../types.js';
 import { findVisibleChannel } from '../visible-channel.js';
 
 export async function names(ctx: Context, input: CommandInput): Promise<void> {
   if (input.to) {
-    for (const name of splitTargets(input.to)) {
+    for (const name of targetList(ctx, 'NAMES', input.to)) {
       // unknown, or secret and the caller not in it: only 366, with the name as given (ngIRCd)
       const found = await findVisibleChannel(ctx, name);
       if (found) await replyNames(ctx, found.channel);
@@ -19,16 +19,26 @@ export async function names(ctx: Context, input: CommandInput): Promise<void> {
     }
     return;
   }
-  for (const channel of await visibleChannels(ctx)) await replyNames(ctx, channel);
+  for (const channel of await visibleChannels(ctx)) {
+    if (!ctx.hasReplyRoom()) {
+      await ctx.tooManyMatches('NAMES', '*');
+      break;
+    }
+    await replyNames(ctx, channel);
+  }
   await replyEndOfNames(ctx, '*');
 }
 
 export async function list(ctx: Context, input: CommandInput): Promise<void> {
-  const mask = input.params?.[0] ?? input.to;
-  const masks = mask ? splitTargets(mask).map((m) => fold(m)) : null;
+  const raw = input.params?.[0] ?? input.to;
+  const masks = raw ? targetList(ctx, 'LIST', raw).map(requireMask) : null;
   await ctx.reply(RPL.LISTSTART, ['Channel'], 'Users  Name');
   for (const channel of await visibleChannels(ctx)) {
-    if (masks && !masks.some((m) => globMatch(m, channel.nameFolded))) continue;
+    if (masks && !masks.some((matches) => matches(channel.nameFolded))) continue;
+    if (!ctx.hasReplyRoom()) {
+      await ctx.tooManyMatches('LIST', raw ?? '');
+      break;
+    }
     await ctx.reply(RPL.LIST, [channel.name, String(channel.memberCount)], channel.topic ?? '');
   }
   await ctx.reply(RPL.LISTEND, [], 'End of /LIST');

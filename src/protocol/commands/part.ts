@@ -3,8 +3,8 @@ import type { ChannelRow } from '../../store/store.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { splitTargets } from '../lookup.js';
 import { ERR } from '../numerics.js';
+import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
 import { textLines } from '../validate.js';
@@ -13,7 +13,9 @@ import { requireVisibleChannel } from '../visible-channel.js';
 export async function part(ctx: Context, input: CommandInput): Promise<void> {
   if (!input.to) throw ircError(ERR.NEEDMOREPARAMS, ['PART']);
   const reason = textLines(input.body).slice(0, 1);
-  await eachTarget(ctx, splitTargets(input.to), async (name) => {
+  const names = targetList(ctx, 'PART', input.to);
+  if (names.length === 0) throw ircError(ERR.NEEDMOREPARAMS, ['PART']);
+  await eachTarget(ctx, names, async (name) => {
     // a secret channel the caller is not in is 403, not 442: its existence must not leak
     const { channel, member } = await requireVisibleChannel(ctx, name);
     if (!member) throw ircError(ERR.NOTONCHANNEL, [channel.name]);

@@ -6,13 +6,12 @@ import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
 import { hostOf } from '../lookup.js';
 import { ERR, RPL } from '../numerics.js';
+import { capList } from '../target-lists.js';
 import type { CommandInput } from '../types.js';
 
-/** RFC 2812: "up to 5 nicknames"; further ones are ignored, as ngIRCd does. */
-const USERHOST_MAX = 5;
-
 export async function userhost(ctx: Context, input: CommandInput): Promise<void> {
-  const nicks = nicksOf(input).slice(0, USERHOST_MAX);
+  // RFC 2812: "up to 5 nicknames" (TARGMAX USERHOST:5; more are refused with 407)
+  const nicks = capList(nicksOf(input), 'USERHOST', ctx.env.settings.maxTargets);
   if (nicks.length === 0) throw ircError(ERR.NEEDMOREPARAMS, ['USERHOST']);
   const entries: string[] = [];
   for (const nick of nicks) {
@@ -23,15 +22,11 @@ export async function userhost(ctx: Context, input: CommandInput): Promise<void>
 }
 
 export async function ison(ctx: Context, input: CommandInput): Promise<void> {
-  const nicks = nicksOf(input);
+  const nicks = capList(nicksOf(input), 'ISON', ctx.env.settings.maxTargets);
   if (nicks.length === 0) throw ircError(ERR.NEEDMOREPARAMS, ['ISON']);
   const online: string[] = [];
-  const seen = new Set<string>();
   for (const nick of nicks) {
-    const folded = fold(nick);
-    if (seen.has(folded)) continue;
-    seen.add(folded);
-    const s = await ctx.tx.getSessionByNick(folded);
+    const s = await ctx.tx.getSessionByNick(fold(nick));
     if (s) online.push(s.nick);
   }
   await ctx.reply(RPL.ISON, [], online.join(' '));

@@ -4,9 +4,10 @@ import { requireCanSend } from '../channel-speech.js';
 import type { Context } from '../context.js';
 import type { EnvelopeFields } from '../envelope.js';
 import { ircError } from '../errors.js';
-import { requireChannel, requireSession, dmPair, splitTargets } from '../lookup.js';
+import { requireChannel, requireSession, dmPair } from '../lookup.js';
 import { approximateMemberCount } from '../member-counts.js';
 import { ERR, RPL } from '../numerics.js';
+import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
 import { textLines } from '../validate.js';
@@ -29,7 +30,7 @@ async function sendText(ctx: Context, input: CommandInput, command: string): Pro
   if (!input.to) throw ircError(ERR.NORECIPIENT, [], `No recipient given (${command})`);
   const lines = textLines(input.body);
   if (!lines.some((l) => l.length > 0)) throw ircError(ERR.NOTEXTTOSEND);
-  const targets = splitTargets(input.to);
+  const targets = targetList(ctx, command, input.to);
   if (targets.length === 0) throw ircError(ERR.NORECIPIENT, [], `No recipient given (${command})`);
   await eachTarget(ctx, targets, async (target) => {
     // The stored `to` is what the client sent (signatures cover it), unless it named several.

@@ -5,8 +5,9 @@ import type { Context } from '../context.js';
 import { unixSeconds } from '../envelope.js';
 import { ircError } from '../errors.js';
 import { hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
-import { globMatch } from '../names.js';
+import { requireMask } from '../names.js';
 import { ERR, RPL } from '../numerics.js';
+import { targetList } from '../target-lists.js';
 import type { CommandInput } from '../types.js';
 import { findVisibleChannel } from '../visible-channel.js';
 
@@ -25,16 +26,22 @@ async function whoChannel(ctx: Context, name: string): Promise<void> {
   const inside = found.member !== null;
   for (const m of await ctx.tx.listMembers(channel.id)) {
     if (!inside && m.session.modes.includes('i')) continue;
+    if (!ctx.hasReplyRoom()) return ctx.tooManyMatches('WHO', name);
     await replyWho(ctx, channel.name, m.session, prefixOf(m.modes));
   }
 }
 
 async function whoMask(ctx: Context, mask: string): Promise<void> {
-  const pattern = fold(mask);
+  const matches = requireMask(mask);
   const peers = new Set(await ctx.tx.listChannelPeers(ctx.session.id));
-  for (const s of await ctx.tx.listSessions()) {
-    if (!globMatch(pattern, s.nickFolded)) continue;
+  // A mask without wildcards names one nick: look it up instead of scanning every session.
+  const candidates = /[*?]/.test(mask)
+    ? await ctx.tx.listSessions()
+    : [await ctx.tx.getSessionByNick(fold(mask))].filter((s) => s !== null);
+  for (const s of candidates) {
+    if (!matches(s.nickFolded)) continue;
     if (s.modes.includes('i') && s.id !== ctx.session.id && !peers.has(s.id)) continue;
+    if (!ctx.hasReplyRoom()) return ctx.tooManyMatches('WHO', mask);
     await replyWho(ctx, '*', s, '');
   }
 }
@@ -49,7 +56,7 @@ async function replyWho(ctx: Context, channel: string, s: SessionRow, prefix: st
 }
 
 export async function whois(ctx: Context, input: CommandInput): Promise<void> {
-  const nick = input.to ?? input.params?.[0];
+  const [nick] = targetList(ctx, 'WHOIS', input.to ?? input.params?.[0] ?? '');
   if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
   const s = await requireSession(ctx, nick);
   await ctx.reply(RPL.WHOISUSER, [s.nick, s.user, hostOf(s, ctx.server), '*'], s.nick);

@@ -195,13 +195,15 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
     });
   }
 
-  async listDmPeers(sessionId: number): Promise<string[]> {
+  async listDmPeers(sessionId: number, limit: number): Promise<string[]> {
     return this.run(() => {
       // DM rows are addressed to the recipient's session and carry the sender's, so the
-      // session's DM pairs are found on its two partial indexes.
-      const sql = `SELECT dm_pair FROM events WHERE session_id = ? AND dm_pair IS NOT NULL
-        UNION SELECT dm_pair FROM events WHERE sender_session_id = ? AND dm_pair IS NOT NULL`;
-      const pairs = this.st.get(sql).pluck().all(sessionId, sessionId) as string[];
+      // session's DM pairs are found on its two partial indexes; the most recent `limit` pairs.
+      const sql = `SELECT dm_pair FROM (
+          SELECT dm_pair, seq FROM events WHERE session_id = ? AND dm_pair IS NOT NULL
+          UNION ALL SELECT dm_pair, seq FROM events WHERE sender_session_id = ? AND dm_pair IS NOT NULL)
+        GROUP BY dm_pair ORDER BY max(seq) DESC LIMIT ?`;
+      const pairs = this.st.get(sql).pluck().all(sessionId, sessionId, limit) as string[];
       const peers = new Set<number>();
       for (const pair of pairs) {
         const [a, b] = pair.split(':').map(Number);

@@ -120,6 +120,12 @@ export const HistoryQuerySchema = z.strictObject({
     .meta({ description: 'page size, default 50, clamped to HISTORY_PAGE_MAX' }),
 });
 
+export const PageQuery = z.strictObject({
+  after: z.string().min(1).max(256).optional().meta({
+    description: 'the key after which the page starts, from the previous page’s Link header',
+  }),
+});
+
 export const ChannelParams = z.strictObject({
   name: z.string().min(1).meta({ description: 'channel name without the leading #' }),
 });

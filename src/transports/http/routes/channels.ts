@@ -1,6 +1,14 @@
-// Channel directory and member lists (SPEC §3).
+// Channel directory and member lists (SPEC §3). Both are paged: a page holds at most
+// POLL_BATCH_MAX entries and PAGE_MAX_BYTES; when more follow, the answer carries
+// `Link: <…?after=KEY>; rel="next"` (RFC 8288), and the body stays a plain array.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Page } from '../../../protocol/listing-pages.js';
 import { defineRoute, type RouteSpec } from '../route-def.js';
-import { ChannelListSchema, ChannelParams, MemberListSchema } from '../schemas.js';
+import { ChannelListSchema, ChannelParams, MemberListSchema, PageQuery } from '../schemas.js';
+
+const PAGING =
+  ' At most POLL_BATCH_MAX entries and PAGE_MAX_BYTES per page; when more follow, the ' +
+  '`Link` header names the next page (`rel="next"`, with `?after=`).';
 
 const listChannels = defineRoute({
   method: 'GET',
@@ -8,9 +16,12 @@ const listChannels = defineRoute({
   auth: 'bearer',
   tag: 'channels',
   summary: 'Channels the caller may see',
-  description: 'Secret (+s) channels are listed only to their members.',
+  description: 'Secret (+s) channels are listed only to their members. By folded name.' + PAGING,
+  query: PageQuery,
   response: { status: 200, description: 'the channels', schema: ChannelListSchema },
-  handler: ({ deps, caller }) => deps.core.listChannels(caller),
+  errors: [429],
+  handler: async ({ deps, caller, query, request, reply }) =>
+    pageAnswer(request, reply, await deps.core.listChannels(caller, query.after ?? null)),
 });
 
 const listMembers = defineRoute({
@@ -20,11 +31,29 @@ const listMembers = defineRoute({
   tag: 'channels',
   summary: 'Members of a channel',
   description:
-    'The name without `#`, URL-encoded. 404 for unknown channels and secret ones the caller is not in.',
+    'The name without `#`, URL-encoded. 404 for unknown channels and secret ones the caller is ' +
+    'not in. Ops first, then voiced members, then the others, each by folded nick.' +
+    PAGING,
   params: ChannelParams,
+  query: PageQuery,
   response: { status: 200, description: 'the members, prefix = highest', schema: MemberListSchema },
-  errors: [404],
-  handler: ({ deps, caller, params }) => deps.core.listMembers(caller, `#${params.name}`),
+  errors: [404, 429],
+  handler: async ({ deps, caller, params, query, request, reply }) =>
+    pageAnswer(
+      request,
+      reply,
+      await deps.core.listMembers(caller, `#${params.name}`, query.after ?? null),
+    ),
 });
+
+/** The page's items as the body; a Link to the next page when there is one. */
+function pageAnswer<T>(request: FastifyRequest, reply: FastifyReply, page: Page<T>): T[] {
+  if (page.next !== null) {
+    const path = request.url.split('?')[0] ?? '';
+    const next = `${path}?after=${encodeURIComponent(page.next)}`;
+    void reply.header('Link', `<${next}>; rel="next"`);
+  }
+  return page.items;
+}
 
 export const channelRoutes: RouteSpec[] = [listChannels, listMembers];

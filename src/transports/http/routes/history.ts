@@ -15,7 +15,7 @@ const history = defineRoute({
     'oldest `seq` seen. `limit` defaults to 50 and is clamped to HISTORY_PAGE_MAX.',
   query: HistoryQuerySchema,
   response: { status: 200, description: 'one page of history', schema: HistoryViewSchema },
-  errors: [403, 404],
+  errors: [403, 404, 429],
   handler: ({ deps, caller, query }) =>
     deps.core.history(caller, {
       target: query.target,

@@ -17,6 +17,7 @@ const stateRoute = (path: string, summary: string) =>
     summary,
     query: StateQuery,
     response: { status: 200, description: 'the caller’s session', schema: StateViewSchema },
+    errors: [429],
     handler: ({ deps, caller, query }) =>
       deps.core.state(caller, query.replay === '1' || query.replay === 'true'),
   });
