@@ -40,7 +40,7 @@ export class Core implements ChatCore {
   constructor(readonly env: CoreEnv) {
     this.dispatcher = new Dispatcher(env);
     this.accounts = new Accounts(env, this.dispatcher);
-    this.reads = new ReadBudget(env.settings, env.now);
+    this.reads = new ReadBudget(env.settings, () => env.now());
     this.listings = new Listings(env, this.dispatcher);
   }
 

@@ -35,7 +35,7 @@ export class Listings {
   async channels(caller: Caller, after: string | null): Promise<Page<ChannelListItem>> {
     const { value } = await this.dispatcher.withContext(caller, visibleChannels);
     const sorted = value
-      .map((c) => ({ key: c.nameFolded as string, name: c.name, topic: c.topic, n: c.memberCount }))
+      .map((c) => ({ key: c.nameFolded, name: c.name, topic: c.topic, n: c.memberCount }))
       .sort((a, b) => cmp(a.key, b.key));
     const page = pageAfter(sorted, (c) => c.key, after, this.limits);
     return {
