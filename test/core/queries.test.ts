@@ -47,8 +47,11 @@ test('NAMES and LIST show public channels; LIST takes a mask', async () => {
       ['366', ['#one'], ['End of /NAMES list']],
     ],
   );
+  // without a channel: only 366 (InspIRCd, Ergo); more than one channel: 407 (TARGMAX NAMES:1)
   const all = await bob.send({ command: 'NAMES' });
-  assert.deepEqual(commands(all.replies), ['353', '353', '366']);
+  assert.deepEqual(commands(all.replies), ['366']);
+  const two = await bob.refused({ command: 'NAMES', to: '#one,#two' });
+  assert.deepEqual([two.status, two.numeric], [400, '407']);
   const list = await bob.send({ command: 'LIST' });
   assert.deepEqual(
     list.replies.map((r) => [r.command, r.params, r.body]),

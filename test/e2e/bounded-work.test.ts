@@ -55,7 +55,11 @@ test('KICK with hundreds of nicks is refused with 407, storing one reply (findin
 });
 
 test('PRIVMSG to a nick named 100 times delivers once; 5 targets are 407 (finding 1)', async () => {
-  const r = await op.send({ command: 'PRIVMSG', to: Array(100).fill('bob').join(','), body: ['x'] });
+  const r = await op.send({
+    command: 'PRIVMSG',
+    to: Array(100).fill('bob').join(','),
+    body: ['x'],
+  });
   assert.equal(r.status, 200);
   const got = (await bob.drain()).filter((e) => e.command === 'PRIVMSG');
   assert.equal(got.length, 1, 'duplicates removed');

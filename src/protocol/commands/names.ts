@@ -1,4 +1,5 @@
-// NAMES and LIST (SPEC §4): secret channels are invisible to non-members.
+// NAMES and LIST (SPEC §4): secret channels are invisible to non-members. LIST is cut at the
+// request's reply budget with 416; NAMES names one channel (TARGMAX NAMES:1).
 import type { ChannelWithCount } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { isSecret } from '../lookup.js';
@@ -19,13 +20,8 @@ export async function names(ctx: Context, input: CommandInput): Promise<void> {
     }
     return;
   }
-  for (const channel of await visibleChannels(ctx)) {
-    if (!ctx.hasReplyRoom()) {
-      await ctx.tooManyMatches('NAMES', '*');
-      break;
-    }
-    await replyNames(ctx, channel);
-  }
+  // Without a channel, only the end of the list, as InspIRCd and Ergo answer: listing every
+  // channel's members (RFC 1459) is one request reading the whole server.
   await replyEndOfNames(ctx, '*');
 }
 
