@@ -157,6 +157,62 @@ function judge(c: Criteria, name: string, t: Tally, storedCount: number): number
   return limit;
 }
 
+/** The two accounts, each with its channel; the crowd's clients (the registering one + logins). */
+async function setUp(port: number, c: Criteria) {
+  const churner = await register(port, 'churner', '#churn');
+  const owner = await register(port, 'crowd', '#crowd');
+  const setup = newTally();
+  const tokens = [owner.token];
+  for (let i = 0; i < CROWD_LOGINS; i++) {
+    const token = await login(port, 'crowd', setup);
+    if (token) tokens.push(token);
+  }
+  c.equal('crowd: logins at setup', setup.loginsOk, CROWD_LOGINS);
+  await sleep(1_000); // the JOINs' tokens back: both buckets full
+  return { churner, owner, tokens };
+}
+
+/** Criteria over both accounts together: the churn's logins and no 5xx. Answers the 5xx count. */
+function judgeLogins(c: Criteria, ch: Tally, cr: Tally): number {
+  const loginLimit = Math.floor(LOGINS + (LOGINS * ch.elapsed) / LOGIN_WINDOW_S + 1);
+  c.check(
+    ch.loginsOk <= loginLimit,
+    `churn: successful logins ≤ allowance + refill + 1 = ${loginLimit} (got ${ch.loginsOk})`,
+  );
+  c.check(
+    (ch.statuses['login 429 too_many_logins'] ?? 0) > 0,
+    'churn: logins beyond the allowance were refused',
+  );
+  const fiveXx = [...Object.entries(ch.statuses), ...Object.entries(cr.statuses)]
+    .filter(([k]) => /^\S+ 5\d\d\b/.test(k))
+    .reduce((n, [, v]) => n + v, 0);
+  c.equal('5xx', fiveXx, 0);
+  return fiveXx;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const per10s = (t: Tally) => round1((t.accepted / t.elapsed) * 10);
+
+function figures(ch: Tally, cr: Tally, limits: [number, number], crowdClients: number) {
+  return {
+    churn_accepted_per_10s: per10s(ch),
+    crowd_accepted_per_10s: per10s(cr),
+    limit_per_10s: BURST + RATE * 10 + 1,
+    churn_accepted: ch.accepted,
+    churn_limit: round1(limits[0]),
+    churn_seconds_sending: round1(ch.seconds),
+    churn_seconds: round1(ch.elapsed),
+    churn_logins_ok: ch.loginsOk,
+    churn_per_client_buckets_would_allow: Math.round(ch.loginsOk * BURST + RATE * ch.seconds),
+    crowd_clients: crowdClients,
+    crowd_accepted: cr.accepted,
+    crowd_limit: round1(limits[1]),
+    crowd_seconds: round1(cr.elapsed),
+    churn_statuses: ch.statuses,
+    crowd_statuses: cr.statuses,
+  };
+}
+
 export const f7: ReliabilityTest = {
   id: 'F7',
   title: 'Budget bypass: new clients of one session, many clients of one account',
@@ -170,17 +226,7 @@ export const f7: ReliabilityTest = {
     const port = server.port;
     const a = agent(32);
     try {
-      const churner = await register(port, 'churner', '#churn');
-      const owner = await register(port, 'crowd', '#crowd');
-      const setup = newTally();
-      const tokens = [owner.token];
-      for (let i = 0; i < CROWD_LOGINS; i++) {
-        const token = await login(port, 'crowd', setup);
-        if (token) tokens.push(token);
-      }
-      c.equal('crowd: logins at setup', setup.loginsOk, CROWD_LOGINS);
-      await sleep(1_000); // the JOINs' tokens back: both buckets full
-
+      const { churner, owner, tokens } = await setUp(port, c);
       ctx.log(
         `churn and a crowd of ${tokens.length} clients, ${SECONDS} s, flood ${BURST}/${RATE}`,
       );
@@ -188,39 +234,9 @@ export const f7: ReliabilityTest = {
       const [ch, cr] = await Promise.all([churn(port, end, a), crowd(port, tokens, end, a)]);
       const churnLimit = judge(c, 'churn', ch, await stored(port, churner.token, '#churn'));
       const crowdLimit = judge(c, 'crowd', cr, await stored(port, owner.token, '#crowd'));
-      const loginLimit = Math.floor(LOGINS + (LOGINS * ch.elapsed) / LOGIN_WINDOW_S + 1);
-      c.check(
-        ch.loginsOk <= loginLimit,
-        `churn: successful logins ≤ allowance + refill + 1 = ${loginLimit} (got ${ch.loginsOk})`,
-      );
-      c.check(
-        (ch.statuses['login 429 too_many_logins'] ?? 0) > 0,
-        'churn: logins beyond the allowance were refused',
-      );
-      const fiveXx = [...Object.entries(ch.statuses), ...Object.entries(cr.statuses)]
-        .filter(([k]) => /^\S+ 5\d\d\b/.test(k))
-        .reduce((n, [, v]) => n + v, 0);
-      c.equal('5xx', fiveXx, 0);
-      const per10s = (t: Tally) => Math.round((t.accepted / t.elapsed) * 10 * 10) / 10;
+      const fiveXx = judgeLogins(c, ch, cr);
       return {
-        figures: {
-          churn_accepted_per_10s: per10s(ch),
-          crowd_accepted_per_10s: per10s(cr),
-          limit_per_10s: BURST + RATE * 10 + 1,
-          churn_accepted: ch.accepted,
-          churn_limit: Math.round(churnLimit * 10) / 10,
-          churn_seconds_sending: Math.round(ch.seconds * 10) / 10,
-          churn_seconds: Math.round(ch.elapsed * 10) / 10,
-          churn_logins_ok: ch.loginsOk,
-          churn_per_client_buckets_would_allow: Math.round(ch.loginsOk * BURST + RATE * ch.seconds),
-          crowd_clients: tokens.length,
-          crowd_accepted: cr.accepted,
-          crowd_limit: Math.round(crowdLimit * 10) / 10,
-          crowd_seconds: Math.round(cr.elapsed * 10) / 10,
-          churn_statuses: ch.statuses,
-          crowd_statuses: cr.statuses,
-          '5xx': fiveXx,
-        },
+        figures: { ...figures(ch, cr, [churnLimit, crowdLimit], tokens.length), '5xx': fiveXx },
         failures: c.failures,
         notes: [
           'Alternating transports is not tested: HTTP is the only transport today (the native ' +
