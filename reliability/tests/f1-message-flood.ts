@@ -249,7 +249,7 @@ export const f1: ReliabilityTest = {
         failures: c.failures,
         notes: [
           `bystanders send ${BYSTANDER_RATE} msg/s from ${SENDERS} clients (${BYSTANDER_RATE / SENDERS}/s each): ` +
-            `with flood control on at ${RATE}/s per client, 4 senders at 20 msg/s would be throttled themselves`,
+            `with flood control on at ${RATE}/s per session (each bystander is its own), 4 senders at 20 msg/s would be throttled themselves`,
         ],
       };
     } finally {

@@ -39,8 +39,13 @@ export const f4: ReliabilityTest = {
   budgetSeconds: { ci: 90, soak: 90 },
   async run(ctx) {
     const server = await startServer({
-      // every login here succeeds until the cap; high limits keep the failure counters out of it
-      env: { LOGIN_FAILURES_PER_NICK: '100000', LOGIN_FAILURES_PER_ADDRESS: '100000' },
+      // every login here succeeds until the cap; high limits keep the failure counters and the
+      // account's login allowance out of it
+      env: {
+        LOGIN_FAILURES_PER_NICK: '100000',
+        LOGIN_FAILURES_PER_ADDRESS: '100000',
+        LOGINS_PER_ACCOUNT: '100000',
+      },
     });
     const c = new Criteria();
     const a = agent(20);

@@ -28,6 +28,7 @@ import { f3 } from './f3-session-flood.js';
 import { f4 } from './f4-sprawl.js';
 import { f5 } from './f5-oversized-pages.js';
 import { f6 } from './f6-amplification.js';
+import { f7 } from './f7-budget-bypass.js';
 
 export const TESTS: readonly ReliabilityTest[] = [
   a1,
@@ -58,4 +59,5 @@ export const TESTS: readonly ReliabilityTest[] = [
   f4,
   f5,
   f6,
+  f7,
 ];

@@ -1,7 +1,8 @@
 // How sessions and clients come to be (SPEC §3, §9): anonymous sessions, registered ones (with a
 // password from the start), and /login, which attaches one more client (device) to a session that
 // has a password. Cheap checks run before expensive ones: nick syntax, password rules and the
-// hashcash stamp before scrypt; the failed-login limits before the password is looked at.
+// hashcash stamp before scrypt; the failed-login limits before the password is looked at; an
+// account's MAX_CLIENTS and its allowance of successful logins before scrypt too.
 import type { SessionCreated } from '../shared/api-types.js';
 import type { SessionRow, Tx } from '../store/store.js';
 import { fold } from './casefold.js';
@@ -75,10 +76,48 @@ export class Accounts {
     const nickKey = fold(nick);
     this.limiter.begin(nickKey, address, this.env.now());
     const session = await this.env.store.getSessionByNick(nickKey);
-    // Same work for an unknown nick, a session without a password and a wrong password.
-    const ok = await verifyPassword(password, session?.passwordHash ?? null);
-    if (!ok || !session) throw invalidCredentials();
-    this.limiter.succeeded(nickKey, address, this.env.now());
+    // An account that cannot take one more login is refused before scrypt: such an attempt
+    // guessed nothing, so it is no failure.
+    const account = session?.passwordHash ? session : null;
+    if (account) {
+      try {
+        await this.requireRoom(account.id);
+        this.limiter.claimLogin(account.id, this.env.now());
+      } catch (err) {
+        this.limiter.release(nickKey, address, this.env.now());
+        throw err;
+      }
+    }
+    let attached = false;
+    try {
+      // Same work for an unknown nick, a session without a password and a wrong password.
+      const ok = await verifyPassword(password, session?.passwordHash ?? null);
+      if (!ok || !account) throw invalidCredentials();
+      this.limiter.release(nickKey, address, this.env.now());
+      const created = await this.attachByLogin(account);
+      attached = true;
+      return created;
+    } finally {
+      if (account && !attached) this.limiter.unclaim(account.id, this.env.now());
+    }
+  }
+
+  /** 403 at MAX_CLIENTS: cheap, so it comes before the password is hashed (and again inside the
+   * transaction, where it is exact). */
+  private async requireRoom(sessionId: number, tx?: Tx): Promise<void> {
+    const clients = await (tx ?? this.env.store).listClients(sessionId);
+    const max = this.env.settings.maxClients;
+    if (clients.length >= max) {
+      throw new ChatError({
+        code: 'too_many_clients',
+        status: 403,
+        message: `this session already has ${max} clients (MAX_CLIENTS); revoke one with DELETE /api/v1/clients/{id}`,
+      });
+    }
+  }
+
+  /** The password was right: a new client, unless the session changed while scrypt ran. */
+  private async attachByLogin(session: SessionRow): Promise<SessionCreated> {
     const token = newToken();
     const caller = { sessionId: session.id, clientId: 0 };
     try {
@@ -86,15 +125,7 @@ export class Accounts {
         this.dispatcher.withContext(caller, async (ctx) => {
           // The password may have changed (or the session ended) while scrypt ran.
           if (ctx.session.passwordHash !== session.passwordHash) throw invalidCredentials();
-          const clients = await ctx.tx.listClients(ctx.session.id);
-          const max = this.env.settings.maxClients;
-          if (clients.length >= max) {
-            throw new ChatError({
-              code: 'too_many_clients',
-              status: 403,
-              message: `this session already has ${max} clients (MAX_CLIENTS); revoke one with DELETE /api/v1/clients/{id}`,
-            });
-          }
+          await this.requireRoom(ctx.session.id, ctx.tx);
           const attached = await this.attachClient(ctx.tx, ctx.session, token, ctx);
           return attached.created;
         }),

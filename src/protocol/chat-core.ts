@@ -32,8 +32,10 @@ export interface ChatCore {
   /**
    * POST /login: a new client on the session with this nick and password; its queue gets the
    * welcome burst and the channel-state replay. 401 `invalid_credentials` alike for an unknown
-   * nick, a session without a password and a wrong password; 429 after too many failures for
-   * the nick or from `address`; 403 `too_many_clients` at MAX_CLIENTS.
+   * nick, a session without a password and a wrong password; 429 `too_many_failed_logins` after
+   * too many failures for the nick or from `address`; 403 `too_many_clients` at MAX_CLIENTS and
+   * 429 `too_many_logins` after too many successful logins to the account, both answered before
+   * the password is hashed.
    */
   login(nick: string, password: string, address: string): Promise<SessionCreated>;
   /** token → caller, or null if no such (or a revoked) token; updates last_seen */

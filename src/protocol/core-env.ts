@@ -13,7 +13,7 @@ export interface CoreSettings {
   maxChannels: number;
   /** clients (devices) per session (MAX_CLIENTS) */
   maxClients: number;
-  /** failed /login attempts allowed per nick and per address */
+  /** failed /login attempts allowed per nick and per address; successful ones per account */
   loginLimits: LoginLimitSettings;
   maxMessageSize: number;
   maxLines: number;

@@ -1,10 +1,13 @@
-// Failed-login limits (SPEC §12): a bucket of allowed failures per client address and per nick,
-// refilled steadily. While either bucket is empty, /login answers 429 with Retry-After before
-// looking at the password at all, so guessing stops even for the right password. Unknown nicks
-// have buckets too: answering them differently would reveal which nicks exist. An attempt takes
-// its failure up front and gets it back when the password was right, so a hundred parallel
-// guesses cannot all pass the check while the first ones are still hashing.
-import { ChatError } from './errors.js';
+// Login limits (SPEC §12). Failed logins: a bucket of allowed failures per client address and
+// per nick. While either is empty, /login answers 429 before looking at the password at all, so
+// guessing stops even for the right password. Unknown nicks have buckets too: answering them
+// differently would reveal which nicks exist. An attempt takes its failure up front and gets it
+// back when the password was right (or was never looked at), so a hundred parallel guesses cannot
+// all pass the check while the first ones are still hashing.
+// Successful logins: a bucket per account (session with a password), so that logging in again and
+// again cannot mint clients — each a device with a queue to fill — faster than a person adds
+// devices. Taken before the password is hashed, given back when the login does not succeed.
+import { Allowances, tooMany } from './allowance.js';
 
 export interface LoginLimitSettings {
   /** failures allowed per nick before waiting; refilled over `windowMs` */
@@ -12,81 +15,67 @@ export interface LoginLimitSettings {
   /** failures allowed per address before waiting; refilled over `windowMs` */
   perAddress: number;
   windowMs: number;
+  /** successful logins allowed per account at once (LOGINS_PER_ACCOUNT); refilled over
+   * ACCOUNT_LOGIN_WINDOW_MS */
+  perAccount: number;
 }
 
-interface Bucket {
-  /** failures still allowed (fractional while refilling) */
-  left: number;
-  at: number;
-}
-
-/** Buckets kept before refilled ones are swept, so memory follows recent failures only. */
-const SWEEP_ABOVE = 10_000;
-
-class FailureBuckets {
-  private readonly buckets = new Map<string, Bucket>();
-
-  constructor(
-    private readonly capacity: number,
-    private readonly windowMs: number,
-  ) {}
-
-  /** ms until one more attempt is allowed; 0 when one is allowed now */
-  waitMs(key: string, now: number): number {
-    const b = this.refilled(key, now);
-    if (b.left >= 1) return 0;
-    return Math.ceil(((1 - b.left) * this.windowMs) / this.capacity);
-  }
-
-  add(key: string, delta: number, now: number): void {
-    const b = this.refilled(key, now);
-    this.buckets.set(key, { left: Math.min(this.capacity, Math.max(0, b.left + delta)), at: now });
-    if (this.buckets.size > SWEEP_ABOVE) this.sweep(now);
-  }
-
-  private refilled(key: string, now: number): Bucket {
-    const b = this.buckets.get(key);
-    if (!b) return { left: this.capacity, at: now };
-    const gained = (Math.max(0, now - b.at) / this.windowMs) * this.capacity;
-    return { left: Math.min(this.capacity, b.left + gained), at: now };
-  }
-
-  private sweep(now: number): void {
-    for (const key of this.buckets.keys()) {
-      if (this.refilled(key, now).left >= this.capacity) this.buckets.delete(key);
-    }
-  }
-}
+/** An account's login allowance refills completely in 10 minutes (one a minute at the default
+ * of 10): a person adding devices never notices, a script minting clients stalls. */
+export const ACCOUNT_LOGIN_WINDOW_MS = 10 * 60_000;
 
 export class LoginLimiter {
-  private readonly byNick: FailureBuckets;
-  private readonly byAddress: FailureBuckets;
+  private readonly byNick: Allowances<string>;
+  private readonly byAddress: Allowances<string>;
+  private readonly byAccount: Allowances<number>;
 
   constructor(settings: LoginLimitSettings) {
-    this.byNick = new FailureBuckets(settings.perNick, settings.windowMs);
-    this.byAddress = new FailureBuckets(settings.perAddress, settings.windowMs);
-  }
-
-  /** Throws 429 when this nick or this address used up its failures; else counts a failure
-   * until `succeeded` gives it back. */
-  begin(nickKey: string, address: string, now: number): void {
-    const wait = Math.max(this.byNick.waitMs(nickKey, now), this.byAddress.waitMs(address, now));
-    if (wait <= 0) {
-      this.byNick.add(nickKey, -1, now);
-      this.byAddress.add(address, -1, now);
-      return;
-    }
-    throw new ChatError({
-      code: 'too_many_failed_logins',
-      status: 429,
-      message: 'too many failed logins for this nick or from this address; try again later',
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) },
+    const { windowMs } = settings;
+    this.byNick = new Allowances({ capacity: settings.perNick, windowMs });
+    this.byAddress = new Allowances({ capacity: settings.perAddress, windowMs });
+    this.byAccount = new Allowances({
+      capacity: settings.perAccount,
+      windowMs: ACCOUNT_LOGIN_WINDOW_MS,
     });
   }
 
-  /** The attempt begun for this nick and address was right: it does not count. */
-  succeeded(nickKey: string, address: string, now: number): void {
-    this.byNick.add(nickKey, 1, now);
-    this.byAddress.add(address, 1, now);
+  /** Throws 429 when this nick or this address used up its failures; else counts a failure
+   * until `release` gives it back. */
+  begin(nickKey: string, address: string, now: number): void {
+    const wait = Math.max(this.byNick.waitMs(nickKey, now), this.byAddress.waitMs(address, now));
+    if (wait > 0) {
+      throw tooMany(
+        'too_many_failed_logins',
+        'too many failed logins for this nick or from this address; try again later',
+        wait,
+      );
+    }
+    this.byNick.take(nickKey, now);
+    this.byAddress.take(address, now);
+  }
+
+  /** The attempt begun for this nick and address was no failed guess: the password was right,
+   * or it was refused before the password was looked at. */
+  release(nickKey: string, address: string, now: number): void {
+    this.byNick.giveBack(nickKey, now);
+    this.byAddress.giveBack(address, now);
+  }
+
+  /** Throws 429 when the account used up its logins; else takes one until `unclaim`. */
+  claimLogin(sessionId: number, now: number): void {
+    const wait = this.byAccount.waitMs(sessionId, now);
+    if (wait > 0) {
+      throw tooMany(
+        'too_many_logins',
+        'too many new logins to this account; try again later or use a device already logged in',
+        wait,
+      );
+    }
+    this.byAccount.take(sessionId, now);
+  }
+
+  /** The login claimed for this account did not attach a client: it does not count. */
+  unclaim(sessionId: number, now: number): void {
+    this.byAccount.giveBack(sessionId, now);
   }
 }

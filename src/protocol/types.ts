@@ -33,6 +33,9 @@ export interface CommandInput {
 export interface Caller {
   sessionId: number;
   clientId: number;
+  /** the client's network address as its transport sees it (HTTP: `request.ip`, which honours
+   * TRUST_PROXY), for limits per address; absent when the transport knows none */
+  address?: string;
 }
 
 /** The answer to a command (SPEC §4). */

@@ -115,6 +115,7 @@ const schema = z.object({
     .pipe(z.number().min(0).max(100_000))
     .default(2),
   TRUST_PROXY: trustProxy.default(0),
+  LOGINS_PER_ACCOUNT: int(1, 100_000).default(10),
 });
 
 type Parsed = z.output<typeof schema>;

@@ -50,6 +50,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         perNick: config.LOGIN_FAILURES_PER_NICK,
         perAddress: config.LOGIN_FAILURES_PER_ADDRESS,
         windowMs: config.LOGIN_FAILURE_WINDOW,
+        perAccount: config.LOGINS_PER_ACCOUNT,
       },
       maxMessageSize: config.MAX_MESSAGE_SIZE,
       maxLines: config.MAX_LINES,

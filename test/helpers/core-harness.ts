@@ -47,7 +47,7 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
       motd: 'line one\nline two',
       maxChannels: 5,
       maxClients: 3,
-      loginLimits: { perNick: 3, perAddress: 5, windowMs: 60_000 },
+      loginLimits: { perNick: 3, perAddress: 5, windowMs: 60_000, perAccount: 10 },
       maxMessageSize: 4096,
       maxLines: 100,
       pageMaxBytes: 262_144,

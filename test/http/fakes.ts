@@ -10,7 +10,9 @@ import { buildHttpApp } from '../../src/transports/http/app.js';
 import type { PollResult } from '../../src/shared/api-types.js';
 
 export const TOKEN = 'tok_good-0123456789abcdefABCDEF';
-export const CALLER: Caller = { sessionId: 1, clientId: 10 };
+/** what the fake core authenticates a token to; the bearer auth adds the request's address */
+const AUTHENTICATED: Caller = { sessionId: 1, clientId: 10 };
+export const CALLER: Caller = { ...AUTHENTICATED, address: '127.0.0.1' };
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 export type Call = [method: string, ...args: unknown[]];
@@ -42,7 +44,7 @@ export function fakeCore(over: Partial<ChatCore> = {}): ChatCore & { calls: Call
     createSession: async (nick) => ({ id: 1, client_id: 10, nick, token: TOKEN }),
     register: async (nick) => ({ id: 1, client_id: 10, nick, token: TOKEN }),
     login: async (nick) => ({ id: 1, client_id: 11, nick, token: TOKEN }),
-    authenticate: async (token) => (token === TOKEN ? CALLER : null),
+    authenticate: async (token) => (token === TOKEN ? AUTHENTICATED : null),
     execute: async () => ({ id: 'm-1', seq: 42, replies: [envelope()] }),
     state: async () => ({
       id: 1,

@@ -20,6 +20,7 @@ test('defaults need no configuration', () => {
   assert.equal(c.LONG_POLL_TIMEOUT, 15);
   assert.equal(c.MAX_HISTORY, 10_000);
   assert.equal(c.metricsEnabled, false);
+  assert.equal(c.LOGINS_PER_ACCOUNT, 10);
   assert.ok(Object.isFrozen(c));
 });
 
@@ -43,6 +44,7 @@ test('an invalid value stops start-up with a message naming the variable', () =>
     MAX_CHANNELS: '0',
     TRUST_PROXY: 'maybe',
     MAX_TARGETS: '0',
+    LOGINS_PER_ACCOUNT: '0',
   };
   for (const [name, value] of Object.entries(cases)) {
     assert.throws(

@@ -1,49 +1,68 @@
 // OPER (SPEC §4, §8): `params` [name, password] against OPER_NAME/OPER_PASSWORD. Success gives
 // user mode +o (381 and a MODE event to the session's clients); server operators may KILL,
-// WALLOPS and act as channel op. Unset credentials answer 491, wrong ones 464.
+// WALLOPS and act as channel op. Unset credentials answer 491, wrong ones 464. Failures are
+// limited per session, per client address and on the whole server (SPEC §12); while any of them
+// is used up, every OPER answers 464 without a comparison.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Allowances, FailureLimits, type AllowanceSpec } from '../allowance.js';
 import type { Context } from '../context.js';
+import type { CoreEnv } from '../core-env.js';
 import { ircError } from '../errors.js';
 import { ERR, RPL } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import type { Caller, CommandInput } from '../types.js';
 
-/** Failed attempts a session may make before OPER stops checking for a while. */
-const FAILURES_BEFORE_LOCK = 3;
-const LOCK_MS = 60_000;
-/** Sessions tracked before expired entries are swept, so memory follows recent failures only. */
-const SWEEP_ABOVE = 10_000;
+/** OPER failures allowed per session: 3, then one more a minute (a minute's wait after 3). */
+const PER_SESSION: AllowanceSpec = { capacity: 3, windowMs: 3 * 60_000 };
+/** per client address, whatever the session: 10, then one a minute */
+const PER_ADDRESS: AllowanceSpec = { capacity: 10, windowMs: 10 * 60_000 };
+/** on the whole server: 30, then one every 20 s, so guessing from many sessions and addresses
+ * gets no further than from one */
+const OVERALL: AllowanceSpec = { capacity: 30, windowMs: 10 * 60_000 };
 
-interface Failures {
-  /** failures in a row, each less than LOCK_MS after the previous one */
-  count: number;
-  lastAt: number;
-  /** until then (ms) every OPER from this session is refused without a check */
-  lockedUntil: number;
+interface OperLimits {
+  bySession: Allowances<number>;
+  elsewhere: FailureLimits;
 }
 
-/** Per core (a module global would mix test harnesses): session id → recent failures. */
-const failuresByEnv = new WeakMap<object, Map<number, Failures>>();
+/** Per core (a module global would mix test harnesses). */
+const limitsByEnv = new WeakMap<object, OperLimits>();
 
-export async function oper(ctx: Context, input: CommandInput): Promise<void> {
+/**
+ * Hands the caller's address to the handler: the command context knows the session and client
+ * only, and the address is what the per-address limit counts by.
+ */
+export async function prepareOper(
+  _env: CoreEnv,
+  caller: Caller,
+  _input: CommandInput,
+): Promise<string | undefined> {
+  return caller.address;
+}
+
+export async function oper(ctx: Context, input: CommandInput, prepared: unknown): Promise<void> {
   const [name, password] = input.params ?? [];
   if (!name || !password) throw ircError(ERR.NEEDMOREPARAMS, ['OPER']);
   const { operName, operPassword } = ctx.env.settings;
   if (!operName || !operPassword) throw ircError(ERR.NOOPERHOST);
-  const failures = failuresOf(ctx);
+  const address = typeof prepared === 'string' ? prepared : undefined;
+  const limits = limitsOf(ctx);
   const now = ctx.now();
-  const mine = failures.get(ctx.session.id);
-  // While locked, even the right password is refused: repeated guesses learn nothing.
-  if (mine && mine.lockedUntil > now) {
+  const wait = Math.max(
+    limits.bySession.waitMs(ctx.session.id, now),
+    limits.elsewhere.waitMs(address, now),
+  );
+  // While any limit is used up, even the right password is refused: repeated guesses learn nothing.
+  if (wait > 0) {
     throw ircError(ERR.PASSWDMISMATCH, [], 'Too many failed OPER attempts; try again later');
   }
   // Both compared, in constant time, so neither the timing nor the answer tells which was wrong.
   const nameOk = sameSecret(name, operName);
   const passwordOk = sameSecret(password, operPassword);
   if (!(nameOk && passwordOk)) {
-    noteFailure(failures, ctx.session.id, now);
+    limits.bySession.take(ctx.session.id, now);
+    limits.elsewhere.failed(address, now);
     throw ircError(ERR.PASSWDMISMATCH);
   }
-  failures.delete(ctx.session.id);
   if (!ctx.session.modes.includes('o')) {
     const modes = [...new Set(ctx.session.modes + 'o')].sort().join('');
     await ctx.tx.updateSession(ctx.session.id, { modes });
@@ -68,28 +87,14 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-function failuresOf(ctx: Context): Map<number, Failures> {
-  let map = failuresByEnv.get(ctx.env);
-  if (!map) {
-    map = new Map<number, Failures>();
-    failuresByEnv.set(ctx.env, map);
+function limitsOf(ctx: Context): OperLimits {
+  let limits = limitsByEnv.get(ctx.env);
+  if (!limits) {
+    limits = {
+      bySession: new Allowances<number>(PER_SESSION),
+      elsewhere: new FailureLimits(PER_ADDRESS, OVERALL),
+    };
+    limitsByEnv.set(ctx.env, limits);
   }
-  return map;
-}
-
-function noteFailure(failures: Map<number, Failures>, sessionId: number, now: number): void {
-  const prior = failures.get(sessionId);
-  const recent = prior !== undefined && now - prior.lastAt < LOCK_MS;
-  const count = (recent ? prior.count : 0) + 1;
-  const locked = count >= FAILURES_BEFORE_LOCK;
-  failures.set(sessionId, {
-    count: locked ? 0 : count,
-    lastAt: now,
-    lockedUntil: locked ? now + LOCK_MS : 0,
-  });
-  if (failures.size > SWEEP_ABOVE) {
-    for (const [id, f] of failures) {
-      if (f.lockedUntil <= now && now - f.lastAt >= LOCK_MS) failures.delete(id);
-    }
-  }
+  return limits;
 }

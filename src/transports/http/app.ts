@@ -12,7 +12,8 @@ import Fastify, {
 import type { DeliveryApi } from '../../delivery/delivery-api.js';
 import { ChatError } from '../../protocol/errors.js';
 import { pathOnly } from '../../server/logger.js';
-import { bearerAuth, checkBasicAuth } from './auth.js';
+import { FailureLimits } from '../../protocol/allowance.js';
+import { bearerAuth, checkBasicAuth, METRICS_FAILURE_LIMITS } from './auth.js';
 import { handleError, installErrorHandling } from './errors.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installPipeliningLimit } from './pipelining.js';
@@ -113,12 +114,14 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
     else request.log.info(fields, 'request');
   });
 
+  const { perAddress, overall } = METRICS_FAILURE_LIMITS;
+  const metricsFailures = new FailureLimits(perAddress, overall);
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path,
       exposeHeadRoute: route.method === 'GET' && route.auth === 'none',
-      preHandler: preHandlerFor(route, deps),
+      preHandler: preHandlerFor(route, deps, metricsFailures),
       handler: handlerFor(route, deps, routes),
     });
   }
@@ -141,7 +144,8 @@ export async function closeHttpApp(app: FastifyInstance, delivery: DeliveryApi):
   await app.close();
 }
 
-function preHandlerFor(route: RouteSpec, deps: HttpDeps) {
+/** `metricsFailures`: the app's one set of basic-auth failure limits (per address, overall). */
+function preHandlerFor(route: RouteSpec, deps: HttpDeps, metricsFailures: FailureLimits) {
   if (route.auth === 'bearer') return bearerAuth(deps.core);
   if (route.auth === 'basic') {
     return async (request: FastifyRequest): Promise<void> => {
@@ -149,7 +153,8 @@ function preHandlerFor(route: RouteSpec, deps: HttpDeps) {
       if (!metricsEnabled || !METRICS_USERNAME || !METRICS_PASSWORD) {
         throw new ChatError({ code: 'not_found', status: 404, message: 'no such route' });
       }
-      checkBasicAuth(request, METRICS_USERNAME, METRICS_PASSWORD);
+      const credentials = { username: METRICS_USERNAME, password: METRICS_PASSWORD };
+      checkBasicAuth(request, credentials, metricsFailures);
     };
   }
   return undefined;

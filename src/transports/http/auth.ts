@@ -1,7 +1,9 @@
-// Authentication of HTTP requests: client bearer tokens (SPEC §3) and the metrics basic auth.
+// Authentication of HTTP requests: client bearer tokens (SPEC §3) and the metrics basic auth,
+// whose failures are limited per address and overall (SPEC §12).
 // Tokens are read from the Authorization header only, never from the query string.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { tooMany, type FailureLimits } from '../../protocol/allowance.js';
 import { ChatError } from '../../protocol/errors.js';
 import type { ChatCore } from '../../protocol/chat-core.js';
 import type { Caller } from '../../protocol/types.js';
@@ -54,7 +56,8 @@ export function bearerAuth(core: ChatCore) {
     const token = bearerToken(request);
     const caller: Caller | null = await core.authenticate(token);
     if (!caller) throw invalidToken('unknown or revoked token');
-    request.caller = caller;
+    // the address is per request, not per token: a device may move between networks
+    request.caller = { ...caller, address: request.ip };
   };
 }
 
@@ -65,8 +68,35 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b));
 }
 
-/** Throws 401 with a Basic challenge unless the request carries exactly these credentials. */
-export function checkBasicAuth(request: FastifyRequest, username: string, password: string): void {
+/**
+ * /metrics authentication failures allowed per address and on the whole server, each refilled
+ * over 10 minutes. A scraper left with a wrong password (one try every 15 s) locks out its own
+ * address after 20 and from then on takes only 2 a minute of the overall 6 a minute, so it alone
+ * never locks out the right one; guessing from many addresses stops at the overall limit.
+ */
+export const METRICS_FAILURE_LIMITS = {
+  perAddress: { capacity: 20, windowMs: 10 * 60_000 },
+  overall: { capacity: 60, windowMs: 10 * 60_000 },
+} as const;
+
+/**
+ * Throws 401 with a Basic challenge unless the request carries exactly these credentials, and
+ * 429 without comparing anything while `failures` allows no attempt from this address.
+ */
+export function checkBasicAuth(
+  request: FastifyRequest,
+  credentials: { username: string; password: string },
+  failures: FailureLimits,
+  now = Date.now(),
+): void {
+  const wait = failures.waitMs(request.ip, now);
+  if (wait > 0) {
+    throw tooMany(
+      'too_many_failures',
+      'too many failed metrics logins from this address or in all; try again later',
+      wait,
+    );
+  }
   const values = headerValues(request, 'authorization');
   const m = values.length === 1 ? /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(values[0] ?? '') : null;
   const decoded = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
@@ -74,9 +104,10 @@ export function checkBasicAuth(request: FastifyRequest, username: string, passwo
   const user = colon >= 0 ? decoded.slice(0, colon) : '';
   const pass = colon >= 0 ? decoded.slice(colon + 1) : '';
   // Evaluate both comparisons whatever the first gives, so timing says nothing.
-  const userOk = safeEqual(user, username);
-  const passOk = safeEqual(pass, password);
+  const userOk = safeEqual(user, credentials.username);
+  const passOk = safeEqual(pass, credentials.password);
   if (colon < 0 || !userOk || !passOk) {
+    failures.failed(request.ip, now);
     throw new ChatError({
       code: 'unauthorized',
       status: 401,

@@ -60,7 +60,8 @@ const login = defineRoute({
   description:
     'Its queue gets the welcome burst and a replay of the current channel state (JOIN, 332/333, ' +
     '353/366 per channel). An unknown nick and a wrong password both answer 401 ' +
-    '`invalid_credentials`; failed logins are limited per nick and per address (429).',
+    '`invalid_credentials`; failed logins are limited per nick and per address, successful ones ' +
+    'per account (429). A session at MAX_CLIENTS answers 403 `too_many_clients`.',
   body: LoginBody,
   response: { status: 200, description: 'the new client’s token', schema: SessionCreatedSchema },
   errors: [401, 403, 429],

@@ -67,14 +67,16 @@ const metrics = defineRoute({
   auth: 'basic',
   tag: 'server',
   summary: 'Prometheus metrics',
-  description: 'HTTP basic auth with METRICS_USERNAME/METRICS_PASSWORD; 404 unless both are set.',
+  description:
+    'HTTP basic auth with METRICS_USERNAME/METRICS_PASSWORD; 404 unless both are set. Failures ' +
+    'are limited per address and overall: then 429 with Retry-After, even for the right ones.',
   response: {
     status: 200,
     description: 'Prometheus text exposition',
     schema: TextSchema,
     contentType: 'text/plain; version=0.0.4; charset=utf-8',
   },
-  errors: [404],
+  errors: [404, 429],
   handler: async ({ deps, reply }) => {
     void reply.type(deps.metrics.contentType);
     return deps.metrics.render();
