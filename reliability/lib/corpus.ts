@@ -11,6 +11,7 @@
 //
 // Rows that do not apply to the HTTP API today are listed in MOVED_ROWS (the test puts them in
 // its notes).
+import { boundedWorkCases } from './corpus-bounded.js';
 import type { RawOptions } from './hostile-http.js';
 
 export type Who = 'alice' | 'mallory' | 'none' | 'bad';
@@ -206,6 +207,7 @@ const bidi = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u206
 const hex = (s: string) => `U+${s.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 export const CORPUS: readonly Case[] = [
+  ...boundedWorkCases(SAFE),
   // --- sizes -------------------------------------------------------------------------------------
   bigBody('1 MiB body to POST /messages', MESSAGES, 'alice', MiB),
   bigBody('1 MiB body to POST /session', '/api/v1/session', 'none', MiB),

@@ -14,7 +14,7 @@ import { mapLimit } from '../lib/crowd.js';
 import { HealthWatch } from '../lib/health-watch.js';
 import { agent, call, createSession, send, sleep, type Created } from '../lib/http.js';
 import { METRICS_ENV } from '../lib/metrics-scrape.js';
-import { cpuSeconds, makeTempDir, startServer, stopAndClean, type Proc } from '../lib/server.js';
+import { makeTempDir, startServer, stopAndClean, type Proc } from '../lib/server.js';
 import { Criteria, type ReliabilityTest, type TestContext } from '../lib/types.js';
 
 const WORLD = 1000;
@@ -130,16 +130,23 @@ async function buildWorld(port: number, ctx: TestContext): Promise<World> {
   return { founder, attackers };
 }
 
-async function storedRows(port: number): Promise<number> {
+/**
+ * Rows chatd has stored (all commands) and the CPU it has used, from its own counters: the
+ * process's cpuUsage has microsecond resolution, where /proc ticks in 10 ms steps.
+ */
+async function counters(port: number): Promise<{ rows: number; cpuSeconds: number }> {
   const auth = Buffer.from(`${METRICS_ENV.METRICS_USERNAME}:${METRICS_ENV.METRICS_PASSWORD}`);
   const r = await call(port, 'GET', '/metrics', {
     headers: { authorization: `Basic ${auth.toString('base64')}` },
   });
-  let total = 0;
+  let rows = 0;
+  let cpuSeconds = 0;
   for (const line of r.text.split('\n')) {
-    if (line.startsWith('chatd_messages_stored_total')) total += Number(line.split(' ').pop());
+    const value = Number(line.split(' ').pop());
+    if (line.startsWith('chatd_messages_stored_total')) rows += value;
+    if (line.startsWith('chatd_process_cpu_seconds_total ')) cpuSeconds = value;
   }
-  return total;
+  return { rows, cpuSeconds };
 }
 
 async function runAttacks(server: Proc, world: World, ctx: TestContext) {
@@ -149,7 +156,12 @@ async function runAttacks(server: Proc, world: World, ctx: TestContext) {
   const base = await measureWindow(server, async () => sleep(ATTACK_SECONDS * 1000));
   bystander.mark('baseline');
   await sleep(ATTACK_SECONDS * 1000);
-  const baseline = { cpuMsPerSecond: base.cpuMs / ATTACK_SECONDS, bystanderP99Ms: 0 };
+  const empty = await measureWindow(server, async () => undefined);
+  const baseline = {
+    cpuMsPerSecond: base.cpuMs / base.seconds,
+    scrapeCpuMs: Math.max(0, empty.cpuMs - (base.cpuMs / base.seconds) * empty.seconds),
+    bystanderP99Ms: 0,
+  };
   baseline.bystanderP99Ms = bystander.latencies('baseline').p99;
   const out: Record<string, AttackFigures> = {};
   for (const attack of attackCatalogue()) {
@@ -163,7 +175,9 @@ async function runAttacks(server: Proc, world: World, ctx: TestContext) {
     const sentBefore = bystander.sentCount();
     const one = await measureWindow(server, () => hammer(port, token, attack, ctx, 1));
     const oneRows = Math.max(0, one.rows - (bystander.sentCount() - sentBefore));
-    const oneCpu = Math.max(0, one.cpuMs - baseline.cpuMsPerSecond * one.seconds);
+    // less the bystanders' and health checks' share, and what two scrapes cost alone
+    const idle = baseline.cpuMsPerSecond * one.seconds + baseline.scrapeCpuMs;
+    const oneCpu = Math.max(0, one.cpuMs - idle);
     // then back to back: what flood control and the read budget let through, and the stall
     const answers = await hammer(port, token, attack, ctx, MAX_REQUESTS, 1);
     const gap = await health.stop();
@@ -192,14 +206,13 @@ async function runAttacks(server: Proc, world: World, ctx: TestContext) {
 
 /** Runs `fn`, answering its value with the rows chatd stored and the CPU it used meanwhile. */
 async function measureWindow<T>(server: Proc, fn: () => Promise<T>) {
-  const rows0 = await storedRows(server.port);
-  const cpu0 = cpuSeconds(server.pid);
+  const before = await counters(server.port);
   const t0 = performance.now();
   const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
-  const cpuMs = (cpuSeconds(server.pid) - cpu0) * 1000;
-  const rows = (await storedRows(server.port)) - rows0;
-  return { value, rows, cpuMs, seconds };
+  const after = await counters(server.port);
+  const cpuMs = (after.cpuSeconds - before.cpuSeconds) * 1000;
+  return { value, rows: after.rows - before.rows, cpuMs, seconds };
 }
 
 /** The attack's requests back to back on one connection for ATTACK_SECONDS (at most `max`). */
