@@ -27,6 +27,7 @@ import { f2 } from './f2-poll-pileup.js';
 import { f3 } from './f3-session-flood.js';
 import { f4 } from './f4-sprawl.js';
 import { f5 } from './f5-oversized-pages.js';
+import { f8 } from './f8-impersonation.js';
 
 export const TESTS: readonly ReliabilityTest[] = [
   a1,
@@ -56,4 +57,5 @@ export const TESTS: readonly ReliabilityTest[] = [
   f3,
   f4,
   f5,
+  f8,
 ];
