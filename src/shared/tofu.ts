@@ -1,7 +1,9 @@
 // Trust-on-first-use signing keys for clients (SPEC §11): the first key a nick announces is
 // pinned (and persisted); a later, different announcement is remembered for this run but not
-// trusted until the user accepts it with trust(). Pure (no Node APIs): the signature check is
-// passed in (signing.ts `verify` on Node, a WebCrypto or JS one in the browser).
+// trusted until the user accepts it with trust(). An announcement counts only with its proof of
+// possession (keyClaim/provenKey), and a message whose signer or time does not fit its envelope
+// is `invalid` before any key is consulted. Pure (no Node APIs): the signature check is passed
+// in (signing.ts `verifyDelivered` on Node, a WebCrypto or JS one in the browser).
 import { fold, type Folded } from '../protocol/casefold.js';
 import { signedMetaProblem } from './signed-meta.js';
 import type { SignableMessage } from './signing.js';
