@@ -29,6 +29,7 @@ import { f4 } from './f4-sprawl.js';
 import { f5 } from './f5-oversized-pages.js';
 import { f6 } from './f6-amplification.js';
 import { f7 } from './f7-budget-bypass.js';
+import { f8 } from './f8-impersonation.js';
 
 export const TESTS: readonly ReliabilityTest[] = [
   a1,
@@ -60,4 +61,5 @@ export const TESTS: readonly ReliabilityTest[] = [
   f5,
   f6,
   f7,
+  f8,
 ];

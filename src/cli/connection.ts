@@ -4,7 +4,7 @@
 // the only other code that talks to chatd. Everything it hands on (envelopes, members, state,
 // errors) has been through sanitizeDeep, so no string from the network reaches the model or the
 // screen unescaped.
-import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import type {
   CommandInput,
   CommandResult,
@@ -15,10 +15,11 @@ import type {
   StateView,
 } from '../shared/api-types.js';
 import { ApiError, ChatClient } from '../shared/client.js';
-import { exportPublicKey, generateSigningKey, signMessage } from '../shared/signing.js';
+import { exportPublicKey, generateSigningKey } from '../shared/signing.js';
 import { TofuStore } from '../shared/tofu.js';
 import type { ConnectionState } from './model.js';
 import { sanitize, sanitizeDeep } from './sanitize.js';
+import { OutgoingSigner, SIGNING_REFUSALS } from './signer.js';
 import { setupSession, type SessionOrigin, type SetupHooks } from './session-setup.js';
 import { Verifier, type Incoming } from './verify.js';
 import type { SavedSession, StateStore } from './state-store.js';
@@ -72,7 +73,6 @@ export class Connection {
   origin: SessionOrigin = 'new';
   private verifier!: Verifier;
   private saved!: SavedSession;
-  private key: KeyObject | null = null;
   private readonly hooks: ConnectionHooks;
   private readonly pollTimeout: number;
   private sendChain: Promise<unknown> = Promise.resolve();
@@ -82,6 +82,7 @@ export class Connection {
   private stopped = false;
   private signedOut = false;
   private lastSend = 0;
+  private readonly signer: OutgoingSigner;
   private pinger: NodeJS.Timeout | null = null;
   private shownState: ConnectionState | null = null;
   private shownDetail = '';
@@ -92,6 +93,14 @@ export class Connection {
     this.client = new ChatClient({
       baseUrl: o.server,
       fetch: boundedFetch(o.fetch ?? ((i, n) => fetch(i, n)), this.pollTimeout),
+    });
+    this.signer = new OutgoingSigner({
+      nick: () => this.nick,
+      refreshNick: async () => {
+        const state = await this.client.state().catch(() => null);
+        if (state) this.setNick(sanitize(state.nick));
+      },
+      onNote: (text) => this.hooks.onNote?.(text),
     });
   }
 
@@ -133,18 +142,19 @@ export class Connection {
     // A session found through /login may be signing on another device with its own key; ours
     // would replace it there (PUBKEY replaces), so only sessions made here sign.
     if (saved.signingKey) {
-      this.key = createPrivateKey({
+      this.signer.key = createPrivateKey({
         key: Buffer.from(saved.signingKey, 'base64'),
         format: 'der',
         type: 'pkcs8',
       });
     } else if (origin === 'new' || origin === 'register') {
-      this.key = generateSigningKey().privateKey;
-      saved.signingKey = this.key.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+      const key = generateSigningKey().privateKey;
+      this.signer.key = key;
+      saved.signingKey = key.export({ format: 'der', type: 'pkcs8' }).toString('base64');
     }
     this.save();
-    if (this.key) {
-      const publicKey = exportPublicKey(this.key);
+    if (this.signer.key) {
+      const publicKey = exportPublicKey(this.signer.key);
       tofu.remember(this.nick, publicKey);
       tofu.trust(this.nick);
       if (!saved.pubkeyAnnounced) {
@@ -270,10 +280,12 @@ export class Connection {
   }
 
   private async sendNow(command: CommandInput): Promise<SendOutcome> {
-    let input = this.signed(command);
-    const txn = randomUUID();
+    let txn = randomUUID();
+    let signingFixes = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.signedOut) return { ok: false, error: new Error('signed out') };
+      // signed afresh each attempt (a current meta.ts); a retried txn still gets the first answer
+      const input = this.signer.sign(command);
       const started = Date.now();
       try {
         const result = await this.client.send({ ...input, txn });
@@ -286,11 +298,10 @@ export class Connection {
             this.lostSession(err);
             return { ok: false, error: sanitizedError(err) };
           }
-          if (err.code === 'bad_signature' && input !== command) {
-            // our key is no longer the session's (replaced from another device): send unsigned
-            this.key = null;
-            this.hooks.onNote?.('The server refused our signature; sending unsigned from now on.');
-            input = command;
+          if (input !== command && SIGNING_REFUSALS.has(err.code) && signingFixes++ < 2) {
+            await this.signer.refused(err.code);
+            // the refusal is remembered under the old txn and stored nothing: a new one
+            txn = randomUUID();
             continue;
           }
           if (err.status !== 429 && err.status !== 503)
@@ -308,13 +319,6 @@ export class Connection {
         await sleep(wait);
       }
     }
-  }
-
-  private signed(command: CommandInput): CommandInput {
-    if (!this.key || (command.command !== 'PRIVMSG' && command.command !== 'NOTICE'))
-      return command;
-    if (!command.to || command.to.includes(',')) return command;
-    return signMessage({ ...command, meta: command.meta ?? {} }, this.key);
   }
 
   /** PING now and then while idle, so the lag shown stays current. */

@@ -93,7 +93,8 @@ export function unixDate(seconds: string | undefined): string {
  * The plain-mode rendering of a line (SPEC §17): `[HH:MM:SS] <target> <nick> text`, system
  * events `[HH:MM:SS] <target> *** text`; `/me` as `* nick text`, a notice as `-nick- text`. The
  * target is the buffer: the channel, the other nick of a private conversation, `*` for the
- * server.
+ * server. A message whose signature is bad, invalid or made with a changed key ends with a
+ * bracketed warning.
  */
 export function plainLine(target: string, line: Line): string {
   const who = line.nick === null ? '' : sanitize(line.nick);
@@ -102,8 +103,19 @@ export function plainLine(target: string, line: Line): string {
   else if (line.kind === 'action') rest = `* ${who} ${line.text}`;
   else if (line.kind === 'notice') rest = `-${who}- ${line.text}`;
   else rest = `*** ${line.text}`;
-  return sanitize(`[${clock(line.time)}] ${target} ${rest}`);
+  const warning = line.mark === null ? undefined : PLAIN_WARNINGS[line.mark];
+  return sanitize(`[${clock(line.time)}] ${target} ${rest}${warning ? ` [${warning}]` : ''}`);
 }
+
+/**
+ * Plain lines name only signatures that must not be taken at face value (a verified or unsigned
+ * line reads as before, so scripts see the same text): after the text, in brackets.
+ */
+const PLAIN_WARNINGS: Partial<Record<Verdict, string>> = {
+  bad: 'bad signature',
+  invalid: 'invalid signature: signer or time does not match (replayed or stale)',
+  'key-changed': 'signed with a changed key',
+};
 
 /** Numerics that belong to the server buffer wherever the user is (welcome burst, LUSERS, MOTD). */
 export const SERVER_NUMERICS = new Set([
@@ -208,4 +220,5 @@ export const HELP_LINES = [
   '/clear                       clear this buffer',
   '/quit [reason]               end the session and leave (Ctrl+C leaves, session kept)',
   'Marks: ✓ signature verified  ✗ bad signature  ! signed with a changed key (see /trust)',
+  '       ⊘ invalid: signed as someone else or at another time (replayed or stale)',
 ];

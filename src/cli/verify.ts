@@ -1,11 +1,13 @@
 // Signature marks for incoming messages (SPEC §11): keys are pinned trust-on-first-use per nick,
-// learned from PUBKEY announcements and from channel member lists; each PRIVMSG/NOTICE gets a
-// verdict (verified, unsigned, bad, key-changed) over the envelope as delivered, before the
+// learned from PUBKEY announcements (only those whose proof of possession holds: signed with the
+// announced key, by the sender, at about the envelope's time) and from channel member lists (the
+// server took each of those keys only with such a proof); each PRIVMSG/NOTICE gets a verdict
+// (verified, unsigned, bad, invalid, key-changed) over the envelope as delivered, before the
 // envelope is sanitized for display (a signature covers the raw text).
 import type { Envelope, MemberView } from '../shared/api-types.js';
 import type { ChatClient } from '../shared/client.js';
-import { parsePubkeyBody, verifyDelivered } from '../shared/signing.js';
-import type { TofuStore, Verdict } from '../shared/tofu.js';
+import { verifyDelivered } from '../shared/signing.js';
+import { provenKey, type TofuStore, type Verdict } from '../shared/tofu.js';
 import { sanitize, sanitizeDeep } from './sanitize.js';
 
 export interface Incoming {
@@ -26,10 +28,10 @@ export class Verifier {
     const out: Incoming[] = [];
     for (const env of messages) {
       if (env.command === 'PUBKEY') {
-        const parsed = parsePubkeyBody(env.body);
-        if (parsed.ok && this.tofu.remember(env.from, parsed.value.key)) {
+        // an announcement without a valid proof (borrowed key, replayed or stale) is ignored
+        const key = provenKey(env, verifyDelivered);
+        if (key !== null && this.tofu.remember(env.from, key))
           this.onKeyChanged(sanitize(env.from));
-        }
       } else if (env.command === 'NICK') {
         // the key belongs to the session, which now answers to the new nick
         const key = this.tofu.pinnedKey(env.from);

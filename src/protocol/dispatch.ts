@@ -103,8 +103,8 @@ export class Dispatcher {
   ): Promise<CommandResult | ChatError> {
     validateInput(input, this.env.settings);
     if (!spec) throw ircError(ERR.UNKNOWNCOMMAND, [input.command]);
-    // before the handler: a bad signature stores nothing (the key is the one from before PUBKEY)
-    checkSignature(ctx.session, spec.verb, input);
+    // before the handler, in its transaction: a refused signature stores nothing
+    await checkSignature(ctx, spec.verb, input);
     await spec.handler(ctx, input, prepared);
     const out = ctx.out;
     let answer: CommandResult | ChatError;

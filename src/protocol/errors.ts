@@ -60,7 +60,7 @@ export function badRequest(code: string, message: string, status = 400): ChatErr
 
 /** A typed conflict the store raises when a UNIQUE invariant would break. */
 export class StoreConflict extends Error {
-  constructor(readonly what: 'nick' | 'channel' | 'txn' | 'stamp') {
+  constructor(readonly what: 'nick' | 'channel' | 'txn' | 'stamp' | 'signature') {
     super(`store conflict on ${what}`);
     this.name = 'StoreConflict';
   }

@@ -1,7 +1,8 @@
 // Message signatures (SPEC §11): Ed25519 over the UTF-8 bytes of the RFC 8785 canonical form
 // of {command, to, params, body, meta without sig/alg}. Fields a message does not carry are left
 // out, never defaulted; `meta` is always there ({} when empty). Keys are raw 32-byte Ed25519
-// public keys and signatures raw 64 bytes, both in standard (padded) base64.
+// public keys and signatures raw 64 bytes, both in standard (padded) base64. A signed `meta` also
+// carries `signer` and `ts` (signed-meta.ts), so a signature binds who sent it and when.
 //
 // The only module here that imports node:crypto; jcs.ts and tofu.ts stay pure for the web client.
 import {
@@ -12,6 +13,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { canonicalize } from './jcs.js';
+import { withSignerAndTime } from './signed-meta.js';
 
 export const SIGNATURE_ALG = 'ed25519';
 export const PUBLIC_KEY_BYTES = 32;
@@ -68,6 +70,19 @@ export function signMessage<M extends SignableMessage>(msg: M, privateKey: KeyOb
 }
 
 /**
+ * `msg` signed as `signer` (the sender's current nick) at `ts` (ms since the epoch): `meta.signer`
+ * and `meta.ts` are set first, so the signature covers them.
+ */
+export function signAs<M extends SignableMessage>(
+  msg: M,
+  privateKey: KeyObject,
+  signer: string,
+  ts: number = Date.now(),
+): M & { meta: Record<string, unknown> } {
+  return signMessage(withSignerAndTime(msg, signer, ts), privateKey);
+}
+
+/**
  * Whether `sigBase64` is a valid Ed25519 signature of `msg` under `publicKey` (a raw key in
  * base64, or a KeyObject from importPublicKey). Never throws: a malformed key, signature or
  * message (wrong types, bad base64, wrong lengths, non-JSON content) is simply false.
@@ -92,17 +107,22 @@ export function verify(
 // `meta` present (`[]`, `[]`, `{}` when the request left them out, SPEC §2) and `command` in upper
 // case, while a signature covers only the fields the request carried. A recipient sees only the
 // delivered envelope, so verifyDelivered also tries the forms where an empty `params` or `body`
-// was left out (at most 4 candidates; an empty list means the same as no list, so accepting
-// either form lets nobody change what the message says). It never tries another `command` or a
-// missing `to`. The rule for senders follows: sign the command in upper case and exactly one
-// target as `to`. chatd verifies a signed message over the form it will deliver, with this same
+// was left out (an empty list means the same as no list, so accepting either form lets nobody
+// change what the message says). It never tries another `command`, and a missing `to` only for
+// PUBKEY: a PUBKEY without `to` is delivered once per channel with `to` set to that channel, and
+// its proof of possession is a signature over the form without `to` (the key is announced to
+// every channel alike, so the channel adds nothing to what the signature vouches for). The rule
+// for senders follows: sign the command in upper case and exactly one target as `to` (or, for
+// PUBKEY, none). chatd verifies a signed message over the form it will deliver, with this same
 // function, so it accepts a signature only when every recipient will be able to verify it.
 
 /**
  * Whether a delivered envelope carries a good signature under `publicKey`: `meta.alg` must be
  * "ed25519", and the signature (`sigBase64`, by default `meta.sig`) must verify over the
- * envelope as delivered or with an empty `params`/`body` left out. Never throws. The argument
- * order matches tofu.ts's VerifyFn, so it can be passed to TofuStore.classify.
+ * envelope as delivered or with an empty `params`/`body` left out (for PUBKEY also without `to`).
+ * Never throws. The argument order matches tofu.ts's VerifyFn, so it can be passed to
+ * TofuStore.classify. It checks the signature only: whether `meta.signer` and `meta.ts` fit the
+ * envelope is signed-meta.ts's question.
  */
 export function verifyDelivered(
   msg: SignableMessage,
@@ -112,13 +132,16 @@ export function verifyDelivered(
   if (msg.meta?.alg !== SIGNATURE_ALG || typeof sigBase64 !== 'string') return false;
   const key = typeof publicKey === 'string' ? importPublicKey(publicKey) : publicKey;
   if (key === null) return false;
-  for (const params of emptyOrAbsent(msg.params)) {
-    for (const body of emptyOrAbsent(msg.body)) {
-      const form: SignableMessage = { command: msg.command, meta: msg.meta };
-      if (msg.to !== undefined) form.to = msg.to;
-      if (params !== undefined) form.params = params as readonly string[];
-      if (body !== undefined) form.body = body;
-      if (verify(form, key, sigBase64)) return true;
+  const tos = msg.command === 'PUBKEY' && msg.to !== undefined ? [msg.to, undefined] : [msg.to];
+  for (const to of tos) {
+    for (const params of emptyOrAbsent(msg.params)) {
+      for (const body of emptyOrAbsent(msg.body)) {
+        const form: SignableMessage = { command: msg.command, meta: msg.meta };
+        if (to !== undefined) form.to = to;
+        if (params !== undefined) form.params = params as readonly string[];
+        if (body !== undefined) form.body = body;
+        if (verify(form, key, sigBase64)) return true;
+      }
     }
   }
   return false;

@@ -279,6 +279,13 @@ export interface WriteOps {
    * instances); throws StoreConflict('stamp') if it was spent before. Kept until `expiresAt`.
    */
   spendStamp(stamp: string, expiresAt: number): Promise<void>;
+  /**
+   * Records a message signature as accepted (SPEC §11: each signature is accepted once, across
+   * restarts and instances), by `digest` (SHA-256 of the signature, hex); throws
+   * StoreConflict('signature') if it was recorded before. Kept until `expiresAt`, past the time
+   * the signature could pass the freshness check anyway.
+   */
+  spendSignature(digest: string, expiresAt: number): Promise<void>;
 }
 
 export interface Tx extends ReadOps, WriteOps {}

@@ -1,16 +1,24 @@
 // Core scenarios: PUBKEY (SPEC §4, §11) stores the session's key and relays the announcement to a
-// nick, to a channel, or once per channel the session is in; bad bodies store nothing.
+// nick, to a channel (who may speak there: +n, +m, bans), or once per channel the session is in;
+// bad bodies store nothing. Every PUBKEY is signed with the key it announces (proof of
+// possession; the refusals are in signature-claims.test.ts).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { generateSigningKey } from '../../src/shared/signing.js';
+import type { CommandInput } from '../../src/protocol/types.js';
+import { generateSigningKey, signAs } from '../../src/shared/signing.js';
 import { commands, makeHarness, type Harness, type TestClient } from '../helpers/core-harness.js';
+import { signedPubkey } from '../helpers/signing.js';
 
 let h: Harness;
 beforeEach(async () => (h = await makeHarness()));
 afterEach(async () => h.close());
 
-const KEY = generateSigningKey().publicKey;
-const announce = (key = KEY) => ({ alg: 'ed25519', key });
+const PAIR = generateSigningKey();
+const KEY = PAIR.publicKey;
+let tick = 0;
+/** `c`'s PUBKEY of PAIR (or `pair`), signed as `nick`, a millisecond after the last one */
+const pubkey = (nick: string, extra: Partial<CommandInput> = {}, pair = PAIR): CommandInput =>
+  signedPubkey(pair, nick, h.env.now() + tick++, extra);
 
 async function storedKey(c: TestClient): Promise<string | null | undefined> {
   return (await h.store.getSession(c.caller.sessionId))?.pubkey;
@@ -32,18 +40,22 @@ test('PUBKEY to a nick: both sessions get it like a DM, body and meta as sent; k
   await drainAll(alice!, bob!, carol!);
   // members in another order than the server would write them: stored as sent
   const body = { key: KEY, alg: 'ed25519' };
-  const res = await alice!.send({ command: 'pubkey', to: 'Bob', body, meta: { note: 'hi' } });
+  const sent = signAs(
+    { command: 'PUBKEY', to: 'Bob', body, meta: { note: 'hi' } },
+    PAIR.privateKey,
+    'alice',
+    h.env.now(),
+  );
+  const res = await alice!.send({ ...sent, command: 'pubkey' });
   assert.ok(res.id);
   for (const c of [alice!, bob!]) {
     const got = await c.drain();
     assert.deepEqual(commands(got), ['PUBKEY']);
     const env = got[0]!;
     assert.equal(env.id, res.id);
-    assert.deepEqual(
-      [env.from, env.to, env.params, env.meta],
-      ['alice', 'Bob', [], { note: 'hi' }],
-    );
+    assert.deepEqual([env.from, env.to, env.params, env.meta], ['alice', 'Bob', [], sent.meta]);
     assert.equal(JSON.stringify(env.body), JSON.stringify(body));
+    assert.equal(JSON.stringify(env.meta), JSON.stringify(sent.meta), 'meta in its order');
   }
   assert.deepEqual(await carol!.drain(), []);
   assert.equal(await storedKey(alice!), KEY);
@@ -56,7 +68,7 @@ test('PUBKEY to a channel: like PRIVMSG, members only on +n (key not stored when
   await alice!.send({ command: 'JOIN', to: '#a' });
   await bob!.send({ command: 'JOIN', to: '#a' });
   await drainAll(alice!, bob!, carol!);
-  const res = await alice!.send({ command: 'PUBKEY', to: '#A', body: announce() });
+  const res = await alice!.send(pubkey('alice', { to: '#A' }));
   for (const c of [alice!, bob!]) {
     const got = await c.drain();
     assert.deepEqual(
@@ -64,26 +76,27 @@ test('PUBKEY to a channel: like PRIVMSG, members only on +n (key not stored when
       [['PUBKEY', 'alice', '#A', res.id]],
     );
   }
-  const err = await carol!.refused({ command: 'PUBKEY', to: '#a', body: announce() });
+  const err = await carol!.refused(pubkey('carol', { to: '#a' }));
   assert.deepEqual([err.status, err.numeric], [403, '404']);
   assert.equal(await storedKey(carol!), null, 'a refused announcement changes no key');
   assert.deepEqual(commands(await bob!.drain()), []);
-  const ghost = await carol!.refused({ command: 'PUBKEY', to: 'ghost', body: announce() });
+  const ghost = await carol!.refused(pubkey('carol', { to: 'ghost' }));
   assert.equal(ghost.numeric, '401');
   assert.equal(await storedKey(carol!), null);
 });
 
 test('PUBKEY without to: one per channel, each with to = that channel; none without channels', async () => {
   const [alice, bob, carol] = await users('alice', 'bob', 'carol');
-  const lone = await alice!.send({ command: 'PUBKEY', body: announce() });
+  const lone = await alice!.send(pubkey('alice'));
   assert.deepEqual(lone, { id: null, seq: null, replies: [] });
   assert.equal(await storedKey(alice!), KEY, 'stored even with nobody to tell');
   await alice!.send({ command: 'JOIN', to: '#a,#b' });
   await bob!.send({ command: 'JOIN', to: '#a' });
   await carol!.send({ command: 'JOIN', to: '#b' });
   await drainAll(alice!, bob!, carol!);
-  const key2 = generateSigningKey().publicKey;
-  const res = await alice!.send({ command: 'PUBKEY', body: announce(key2) });
+  const pair2 = generateSigningKey();
+  const key2 = pair2.publicKey;
+  const res = await alice!.send(pubkey('alice', {}, pair2));
   const mine = await alice!.drain();
   assert.deepEqual(
     mine.map((e) => [e.command, e.to]),
@@ -102,8 +115,8 @@ test('PUBKEY without to: one per channel, each with to = that channel; none with
     [['PUBKEY', '#b']],
   );
   assert.equal(await storedKey(alice!), key2);
-  // the same key again is fine, and relayed again
-  await alice!.send({ command: 'PUBKEY', body: announce(key2) });
+  // the same key again (a new proof) is fine, and relayed again
+  await alice!.send(pubkey('alice', {}, pair2));
   assert.deepEqual(commands(await bob!.drain()), ['PUBKEY']);
 });
 
@@ -140,7 +153,7 @@ test('PUBKEY with a bad body: 400 invalid_pubkey, nothing stored or relayed', as
 test('the members list shows each member’s key (null when none)', async () => {
   const [alice, bob] = await users('alice', 'bob');
   await alice!.send({ command: 'JOIN', to: '#a' });
-  await alice!.send({ command: 'PUBKEY', body: announce() });
+  await alice!.send(pubkey('alice'));
   await bob!.send({ command: 'JOIN', to: '#a' });
   const members = await h.core.listMembers(bob!.caller, '#a', null).then((p) => p.items);
   assert.deepEqual(
@@ -150,4 +163,60 @@ test('the members list shows each member’s key (null when none)', async () => 
       ['bob', null],
     ],
   );
+});
+
+test('PUBKEY to a channel obeys +m and bans like PRIVMSG; voiced members and ops speak', async () => {
+  const [alice, bob, carol] = await users('alice', 'bob', 'carol');
+  await alice!.send({ command: 'JOIN', to: '#m' }); // alice is op
+  await bob!.send({ command: 'JOIN', to: '#m' });
+  await carol!.send({ command: 'JOIN', to: '#m' });
+  await alice!.send({ command: 'MODE', to: '#m', params: ['+m'] });
+  await drainAll(alice!, bob!, carol!);
+  const moderated = await bob!.refused(pubkey('bob', { to: '#m' }));
+  assert.deepEqual([moderated.status, moderated.numeric], [403, '404']);
+  assert.match(moderated.message, /\+m/);
+  assert.equal(await storedKey(bob!), null);
+  await alice!.send(pubkey('alice', { to: '#m' }));
+  assert.deepEqual(commands(await carol!.drain()), ['PUBKEY'], 'an op speaks through +m');
+  await alice!.send({ command: 'MODE', to: '#m', params: ['+v', 'bob'] });
+  await bob!.send(pubkey('bob', { to: '#m' }));
+  assert.deepEqual(commands(await carol!.drain()), ['MODE', 'PUBKEY'], 'voiced: heard');
+  await alice!.send({ command: 'MODE', to: '#m', params: ['-m'] });
+  await alice!.send({ command: 'MODE', to: '#m', params: ['+b', 'carol'] });
+  await drainAll(alice!, bob!, carol!);
+  const banned = await carol!.refused(pubkey('carol', { to: '#m' }));
+  assert.deepEqual([banned.numeric, banned.message], ['404', 'Cannot send to channel (+b)']);
+  assert.deepEqual(commands(await bob!.drain()), []);
+});
+
+test('PUBKEY without to: no announcement where the caller cannot speak, a 404 each, key stored', async () => {
+  const [alice, bob, carol] = await users('alice', 'bob', 'carol');
+  await alice!.send({ command: 'JOIN', to: '#open,#mod,#ban' });
+  await bob!.send({ command: 'JOIN', to: '#open,#mod,#ban' });
+  await carol!.send({ command: 'JOIN', to: '#open,#mod,#ban' });
+  await alice!.send({ command: 'MODE', to: '#mod', params: ['+m'] });
+  await alice!.send({ command: 'MODE', to: '#ban', params: ['+b', 'bob'] });
+  await drainAll(alice!, bob!, carol!);
+  const res = await bob!.send(pubkey('bob'));
+  assert.deepEqual(
+    res.replies.map((r) => [r.command, r.params, r.body]),
+    [
+      ['404', ['#ban'], ['Cannot send to channel (+b)']],
+      ['404', ['#mod'], ['Cannot send to channel (+m)']],
+    ],
+  );
+  assert.deepEqual(
+    (await carol!.drain()).map((e) => [e.command, e.to]),
+    [['PUBKEY', '#open']],
+  );
+  assert.equal(await storedKey(bob!), KEY, 'stored: #open and the members list carry it');
+  // nowhere to speak: no announcement at all, and still stored
+  const pair2 = generateSigningKey();
+  await alice!.send({ command: 'MODE', to: '#open', params: ['+m'] });
+  await drainAll(alice!, bob!, carol!);
+  const none = await bob!.send(pubkey('bob', {}, pair2));
+  assert.deepEqual(commands(none.replies), ['404', '404', '404']);
+  assert.equal(none.id, null);
+  assert.deepEqual(await carol!.drain(), []);
+  assert.equal(await storedKey(bob!), pair2.publicKey);
 });

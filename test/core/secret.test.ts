@@ -8,6 +8,7 @@ import { ChatError } from '../../src/protocol/errors.js';
 import type { Envelope } from '../../src/protocol/types.js';
 import { generateSigningKey } from '../../src/shared/signing.js';
 import { commands, makeHarness, type Harness, type TestClient } from '../helpers/core-harness.js';
+import { signedPubkey } from '../helpers/signing.js';
 
 let h: Harness;
 let alice: TestClient; // op of #secret and of #pub
@@ -119,9 +120,9 @@ test('TOPIC, PART and PUBKEY on #secret from outside answer 403 like an unknown 
     '#SECRET',
   );
   assertNoSuchChannel(await carol.refused({ command: 'PART', to: '#secret' }), '#secret');
-  const key = { alg: 'ed25519', key: generateSigningKey().publicKey };
+  const key = generateSigningKey();
   assertNoSuchChannel(
-    await carol.refused({ command: 'PUBKEY', to: '#secret', body: key }),
+    await carol.refused(signedPubkey(key, 'carol', h.env.now(), { to: '#secret' })),
     '#secret',
   );
   assert.deepEqual(shape(await carol.drain()), [

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fold } from '../../src/protocol/casefold.js';
-import { StoreConflict } from '../../src/protocol/errors.js';
-import { Fixture, type MakeStore, type StoreHandle } from './contract-helpers.js';
+import { Fixture, isConflict, type MakeStore, type StoreHandle } from './contract-helpers.js';
 
 export async function withFixture(
   make: MakeStore,
@@ -16,9 +15,6 @@ export async function withFixture(
     await h.cleanup();
   }
 }
-
-const isConflict = (what: string) => (err: unknown) =>
-  err instanceof StoreConflict && err.what === what;
 
 export function registerEntityTests(make: MakeStore): void {
   void test('sessions: create, read by id and folded nick, update, conflicts', () =>

@@ -1,6 +1,7 @@
 // Helpers for the store contract suite: a fixture that creates sessions, clients, channels and
 // log rows the way the core does, with a fake clock. Not a test file itself.
 import { fold } from '../../src/protocol/casefold.js';
+import { StoreConflict } from '../../src/protocol/errors.js';
 import type { Envelope, NewEnvelope } from '../../src/protocol/types.js';
 import type {
   ChannelRow,
@@ -25,6 +26,10 @@ export interface StoreHandle {
 export type MakeStore = () => Promise<StoreHandle>;
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+
+/** assert.rejects check: the store's typed conflict on `what` */
+export const isConflict = (what: StoreConflict['what']) => (err: unknown) =>
+  err instanceof StoreConflict && err.what === what;
 export const HOUR = 3_600_000;
 export const MESSAGES = ['PRIVMSG', 'NOTICE'] as const;
 

@@ -9,6 +9,7 @@ import type { Body } from '../../src/protocol/types.js';
 import {
   generateSigningKey,
   importPublicKey,
+  signAs,
   signMessage,
   verifyDelivered,
   type SignableMessage,
@@ -17,6 +18,8 @@ import { TofuStore } from '../../src/shared/tofu.js';
 
 const alice = generateSigningKey();
 const mallory = generateSigningKey();
+
+const DELIVERED_AT = Date.UTC(2026, 0, 1);
 
 /** What the server stores and a poll returns for a request (JSON round trip included). */
 function deliver(sent: SignableMessage, from = 'alice') {
@@ -30,7 +33,7 @@ function deliver(sent: SignableMessage, from = 'alice') {
       meta: sent.meta,
     },
     '00000000-0000-4000-8000-000000000000',
-    Date.UTC(2026, 0, 1),
+    DELIVERED_AT,
   );
   return JSON.parse(JSON.stringify({ ...env, seq: 7 })) as ReturnType<typeof makeEnvelope> & {
     seq: number;
@@ -107,7 +110,7 @@ test('TofuStore.classify takes verifyDelivered as its check', () => {
   const tofu = new TofuStore();
   tofu.remember('alice', alice.publicKey);
   const good = deliver(
-    signMessage({ command: 'PRIVMSG', to: '#a', body: ['hi'] }, alice.privateKey),
+    signAs({ command: 'PRIVMSG', to: '#a', body: ['hi'] }, alice.privateKey, 'alice', DELIVERED_AT),
   );
   assert.equal(tofu.classify('alice', good, verifyDelivered), 'verified');
   assert.equal(tofu.classify('alice', { ...good, body: ['hello'] }, verifyDelivered), 'bad');

@@ -11,6 +11,7 @@ import {
   importPublicKey,
   parsePubkeyBody,
   sign,
+  signAs,
   signedPayload,
   signMessage,
   verify,
@@ -30,6 +31,11 @@ const message: SignableMessage = {
 };
 
 const text = (msg: SignableMessage): string => Buffer.from(signedPayload(msg)).toString('utf8');
+
+/** When the envelopes of the TOFU tests were delivered, and signed. */
+const AT = Date.UTC(2026, 0, 1, 12);
+/** `msg` as delivered at AT (the envelope's `ts`, ISO). */
+const at = <M extends SignableMessage>(msg: M) => ({ ...msg, ts: new Date(AT).toISOString() });
 
 test('signed payload: canonical form of the carried fields, meta always present', () => {
   assert.equal(
@@ -249,11 +255,11 @@ test('parsePubkeyBody accepts exactly {alg: "ed25519", key: <32 bytes>}', () => 
 
 test('TOFU: first key pinned; unsigned, verified, bad, key-changed; trust and forget', () => {
   const store = new TofuStore();
-  const signed = signMessage(message, alice.privateKey);
-  const forged = signMessage(message, mallory.privateKey);
+  const signed = at(signAs(message, alice.privateKey, 'Alice', AT));
+  const forged = at(signAs(message, mallory.privateKey, 'Alice', AT));
 
-  assert.equal(store.classify('Alice', message, verify), 'unsigned', 'no meta.sig');
-  assert.equal(store.classify('Alice', { command: 'X' }, verify), 'unsigned', 'no meta');
+  assert.equal(store.classify('Alice', at(message), verify), 'unsigned', 'no meta.sig');
+  assert.equal(store.classify('Alice', at({ command: 'X' }), verify), 'unsigned', 'no meta');
   assert.equal(store.classify('Alice', signed, verify), 'unsigned', 'signed, but no key known yet');
 
   assert.equal(store.remember('Alice', alice.publicKey), false, 'first key: pinned, not a change');
@@ -270,7 +276,7 @@ test('TOFU: first key pinned; unsigned, verified, bad, key-changed; trust and fo
     store.classify('Alice', { ...signed, meta: { ...signed.meta, sig: 5 } }, verify),
     'bad',
   );
-  assert.equal(store.classify('Alice', message, verify), 'unsigned', 'signing is per message');
+  assert.equal(store.classify('Alice', at(message), verify), 'unsigned', 'signing is per message');
   const throwing = (): boolean => {
     throw new Error('boom');
   };
@@ -330,7 +336,9 @@ test('TOFU: pinned keys persist through the pluggable store, casefolded (rfc1459
   const second = new TofuStore(persistence);
   assert.equal(second.pinnedKey('DAVE'), mallory.publicKey);
   assert.equal(second.currentKey('dave'), mallory.publicKey, 'announcements last one run');
-  const fromDave = signMessage({ command: 'PRIVMSG', to: 'me', body: ['yo'] }, mallory.privateKey);
+  const fromDave = at(
+    signAs({ command: 'PRIVMSG', to: 'me', body: ['yo'] }, mallory.privateKey, 'Dave', AT),
+  );
   assert.equal(second.classify('Dave', fromDave, verify), 'verified');
 
   const mem = memoryPersistence({ erin: alice.publicKey });

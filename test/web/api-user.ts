@@ -2,7 +2,8 @@
 // (seeding history, sending signed messages, sending hostile text).
 import { ChatClient } from '../../src/shared/client.js';
 import { mintStampSync } from '../../src/shared/hashcash.js';
-import { generateSigningKey, signMessage } from '../../src/shared/signing.js';
+import { generateSigningKey, signAs } from '../../src/shared/signing.js';
+import { signedPubkey } from '../helpers/signing.js';
 
 export async function apiUser(url: string, nick: string): Promise<ChatClient> {
   const client = new ChatClient({ baseUrl: url });
@@ -26,15 +27,16 @@ export async function heldPolls(url: string, user: string, password: string): Pr
   return Number(m[1]);
 }
 
-/** A session with an announced key that signs what it sends. */
+/** A session with an announced key (signed with it) that signs what it sends, as `nick`, now. */
 export async function signer(url: string, nick: string, channel: string) {
   const api = await apiUser(url, nick);
   const key = generateSigningKey();
   await api.send({ command: 'JOIN', to: channel });
-  await api.send({ command: 'PUBKEY', body: { alg: 'ed25519', key: key.publicKey } });
+  await api.send(signedPubkey(key, nick, Date.now()));
   return {
     api,
+    key,
     say: (text: string) =>
-      api.send(signMessage({ command: 'PRIVMSG', to: channel, body: [text] }, key.privateKey)),
+      api.send(signAs({ command: 'PRIVMSG', to: channel, body: [text] }, key.privateKey, nick)),
   };
 }

@@ -2,13 +2,17 @@
 // announced is marked verified, an unsigned one carries no badge, one signed with another key than
 // the pinned one is marked bad. Once on localhost (WebCrypto's Ed25519), once on a plain-http
 // origin where the page has no WebCrypto at all, so the pure-JS SHA-256 (hashcash) and Ed25519
-// paths run in the browser.
+// paths run in the browser. Then what a hostile server could deliver (chatd itself refuses these):
+// a signed message passed on under another nick, and one delivered long after it was signed, are
+// marked invalid, never verified.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import type { Envelope } from '../../src/shared/api-types.js';
 import type { ChatClient } from '../../src/shared/client.js';
-import { generateSigningKey, signMessage } from '../../src/shared/signing.js';
+import { generateSigningKey, signAs } from '../../src/shared/signing.js';
 import { startChatd, type Chatd } from '../helpers/chatd.js';
+import { signedPubkey } from '../helpers/signing.js';
 import { apiUser, signer } from './api-user.js';
 import {
   assertClean,
@@ -53,14 +57,16 @@ async function checkBadges(
     await w.page.locator('.line', { hasText: 'not signed at all' }).locator('.sig').count(),
     0,
   );
-  // The nick comes back as a new session without PUBKEY; chatd cannot check its signatures, the
-  // page still has the first key pinned for the nick and marks the message bad.
+  // The nick comes back as a new session with a key of its own, announced before it joins (so
+  // to no channel the page sees): the page still has the first key pinned for the nick and marks
+  // the message bad.
   await s.api.send({ command: 'QUIT' });
   const impostor: ChatClient = await apiUser(url, nick);
-  await impostor.send({ command: 'JOIN', to: channel });
   const other = generateSigningKey();
+  await impostor.send(signedPubkey(other, nick, Date.now()));
+  await impostor.send({ command: 'JOIN', to: channel });
   await impostor.send(
-    signMessage({ command: 'PRIVMSG', to: channel, body: ['trust me'] }, other.privateKey),
+    signAs({ command: 'PRIVMSG', to: channel, body: ['trust me'] }, other.privateKey, nick),
   );
   await waitVerdict(w, 'trust me', 'bad');
   assert.equal(
@@ -121,6 +127,39 @@ void describe(
       await waitForLine(w.page, 'You have joined #lan');
       await checkBadges(w, chatd.url, '#lan', 'lanny');
       assertClean(w, 'lanreader');
+    });
+
+    test('a signature passed on under another nick, or delivered late, is marked invalid', async () => {
+      const s = await signer(chatd.url, 'vera', '#inv');
+      for (const text of ['genuine words', 'replayed words', 'stale words']) await s.say(text);
+      const context = await browser.newContext();
+      // a hostile server: history that hands vera's signed words to mallet, or delivers them late
+      await context.route(
+        (url) => url.pathname === '/api/v1/history',
+        async (route) => {
+          const response = await route.fetch();
+          const page = (await response.json()) as { messages: Envelope[] };
+          for (const m of page.messages) {
+            const text = Array.isArray(m.body) ? m.body[0] : undefined;
+            if (text === 'replayed words') m.from = 'mallet';
+            if (text === 'stale words')
+              m.ts = new Date(Date.parse(m.ts) + 10 * 60_000).toISOString();
+          }
+          await route.fulfill({ response, json: page });
+        },
+      );
+      const w = await newWatchedPage(context);
+      await signIn(w.page, chatd.url, 'ivy');
+      await type(w.page, '/join #inv');
+      await waitForLine(w.page, 'You have joined #inv');
+      await waitVerdict(w, 'genuine words', 'verified');
+      for (const text of ['replayed words', 'stale words']) {
+        await waitVerdict(w, text, 'invalid');
+        const badge = w.page.locator('.line', { hasText: text }).locator('.sig');
+        assert.equal(await badge.textContent(), '⊘');
+        assert.match((await badge.getAttribute('title')) ?? '', /^Invalid signature/);
+      }
+      assertClean(w, 'ivy');
     });
   },
 );

@@ -27,6 +27,8 @@ export function nickColor(nick: string): string {
 const MARKS: Record<Verdict, { text: string; color: string } | null> = {
   verified: { text: '✓', color: 'green' },
   bad: { text: '✗', color: 'red' },
+  // signer or time does not fit the envelope: replayed, relayed or stale, whatever the key says
+  invalid: { text: '⊘', color: 'magenta' },
   'key-changed': { text: '!', color: 'yellow' },
   unsigned: null,
 };

@@ -1,13 +1,16 @@
 // PUBKEY (SPEC §4, §11): stores the session's Ed25519 signing key and relays the announcement,
 // to `to` when given (a nick like a DM, a channel like PRIVMSG), else once per channel the
 // session is in, each with `to` set to that channel. The envelope carries body, params and meta
-// exactly as sent, so a signed announcement (a key change signed with the old key) verifies.
+// exactly as sent, so its proof of possession (a signature with the announced key, checked in
+// signature-check.ts before this runs) verifies for every recipient.
+import { requireCanSend } from '../channel-speech.js';
 import type { Context } from '../context.js';
 import type { EnvelopeFields } from '../envelope.js';
-import { badRequest, ircError } from '../errors.js';
-import { isSecret, myMembership, requireChannel, requireSession, splitTargets } from '../lookup.js';
+import { badRequest, ChatError, ircError } from '../errors.js';
+import { requireChannel, requireSession } from '../lookup.js';
 import { ERR } from '../numerics.js';
 import { parsePubkeyBody, type PubkeyBodyError } from '../../shared/signing.js';
+import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
 import type { CommandInput } from '../types.js';
 
@@ -32,11 +35,9 @@ export async function pubkey(ctx: Context, input: CommandInput): Promise<void> {
     meta: input.meta,
   });
   if (input.to === undefined) {
-    for (const { channel } of await ctx.tx.listSessionChannels(ctx.session.id)) {
-      await ctx.emit(fields(channel.name), { kind: 'channel', channelId: channel.id });
-    }
+    await toEveryChannel(ctx, fields);
   } else {
-    const targets = splitTargets(input.to);
+    const targets = targetList(ctx, 'PUBKEY', input.to);
     if (targets.length === 0) throw ircError(ERR.NORECIPIENT, [], 'No recipient given (PUBKEY)');
     await eachTarget(ctx, targets, async (target) => {
       // as PRIVMSG: `to` stored as sent, unless it named several targets
@@ -52,16 +53,27 @@ export async function pubkey(ctx: Context, input: CommandInput): Promise<void> {
 }
 
 /**
- * Like PRIVMSG to a channel (+n: members only), but not held back by +m: the key is public
- * anyway, in the channel's member list.
+ * One announcement per channel the session is in. A channel where it may not speak (+m, a ban)
+ * gets none, and the caller a 404 ERR_CANNOTSENDTOCHAN for it among the replies; the key is
+ * stored all the same, since the other channels (and the members list) learn it.
  */
+async function toEveryChannel(ctx: Context, fields: (to: string) => EnvelopeFields): Promise<void> {
+  for (const { channel } of await ctx.tx.listSessionChannels(ctx.session.id)) {
+    try {
+      await requireCanSend(ctx, channel, channel.name);
+    } catch (err) {
+      if (!(err instanceof ChatError)) throw err;
+      await ctx.refuse(err);
+      continue;
+    }
+    await ctx.emit(fields(channel.name), { kind: 'channel', channelId: channel.id });
+  }
+}
+
+/** Like PRIVMSG to a channel: +n, +m and bans apply (an announcement is a message too). */
 async function toChannel(ctx: Context, target: string, fields: EnvelopeFields): Promise<void> {
   const channel = await requireChannel(ctx, target);
-  if (channel.modes.includes('n') && !(await myMembership(ctx, channel))) {
-    // an outsider must not learn that a secret channel exists: as for an unknown name (PRIVMSG)
-    if (isSecret(channel)) throw ircError(ERR.NOSUCHCHANNEL, [target]);
-    throw ircError(ERR.CANNOTSENDTOCHAN, [channel.name], 'Cannot send to channel (+n)');
-  }
+  await requireCanSend(ctx, channel, target);
   await ctx.emit(fields, { kind: 'channel', channelId: channel.id });
 }
 

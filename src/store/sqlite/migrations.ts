@@ -162,6 +162,17 @@ export const MIGRATIONS: readonly Migration[] = [
     ) WITHOUT ROWID;
     CREATE INDEX channel_invites_session ON channel_invites(session_id);`,
   },
+  {
+    version: 5,
+    name: 'spent message signatures',
+    // SHA-256 of each accepted message signature, kept while its `meta.ts` is fresh enough to
+    // pass the check again (SPEC §11): a second use is refused on every instance
+    sql: `CREATE TABLE spent_signatures (
+      digest TEXT PRIMARY KEY,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX spent_signatures_expiry ON spent_signatures(expires_at);`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

@@ -1,6 +1,7 @@
 // Retention (SPEC §9): queue age, history rotation (rotate.ts), purge of removed channels, old
-// intervals and txns. Planning reads use the reader connection (they block nobody); deletes run
-// in bounded batches (prune-batches.ts). Idempotent: each step re-derives its work from the data.
+// intervals, txns, spent stamps and signatures. Planning reads use the reader connection (they
+// block nobody); deletes run in bounded batches (prune-batches.ts). Idempotent: each step
+// re-derives its work from the data.
 import type { PruneOptions, PruneResult } from '../store.js';
 import type { StatementCache } from './connection.js';
 import { BATCH_ROWS, deleteInBatches, yieldToLoop, type WriteBatch } from './prune-batches.js';
@@ -42,6 +43,12 @@ export async function prune(
   await deleteInBatches(
     write,
     `DELETE FROM spent_stamps WHERE stamp IN (SELECT stamp FROM spent_stamps
+      WHERE expires_at < ? LIMIT ?)`,
+    opts.now,
+  );
+  await deleteInBatches(
+    write,
+    `DELETE FROM spent_signatures WHERE digest IN (SELECT digest FROM spent_signatures
       WHERE expires_at < ? LIMIT ?)`,
     opts.now,
   );

@@ -243,6 +243,13 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
     });
   }
 
+  async spendSignature(digest: string, expiresAt: number): Promise<void> {
+    return this.run(() => {
+      const sql = `INSERT INTO spent_signatures (digest, expires_at) VALUES (?, ?)`;
+      conflictOn('signature', () => this.st.get(sql).run(digest, expiresAt));
+    });
+  }
+
   /** inside a transaction: the heartbeat write is part of it */
   override async canWrite(): Promise<boolean> {
     try {

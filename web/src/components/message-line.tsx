@@ -11,6 +11,10 @@ const BADGES: Record<Exclude<Verdict, 'unsigned'>, [string, string]> = {
     'Signed with a key that differs from the one first seen (/trust nick accepts it)',
   ],
   bad: ['✗', 'Bad signature: this message was not signed by the key known for this nick'],
+  invalid: [
+    '⊘',
+    'Invalid signature: it names another sender or a time far from when the server delivered it (replayed or stale)',
+  ],
   pending: ['…', 'Checking the signature'],
 };
 

@@ -2,7 +2,9 @@
 // this on Node with node:crypto, which a page cannot load, so the same rules are restated here
 // over the shared canonical form (src/shared/jcs.ts): the signature covers
 // {command, to, params, body, meta without sig/alg}, and because the delivered envelope always
-// carries `params`/`body`, the forms with an empty one left out are tried too.
+// carries `params`/`body`, the forms with an empty one left out are tried too; for PUBKEY also the
+// form without `to` (an announcement to all one's channels is signed without it and delivered
+// once per channel with `to` set).
 // Ed25519 comes from WebCrypto where the browser has it (Chromium, Firefox, Safari on https or
 // localhost) and from the pure-JS ed25519.ts elsewhere.
 import { canonicalize } from '../../../src/shared/jcs.js';
@@ -39,18 +41,21 @@ export function candidatePayloads(msg: SignedFields): Uint8Array[] {
     Object.entries(msg.meta ?? {}).filter(([key]) => key !== 'sig' && key !== 'alg'),
   );
   const emptyOrAbsent = (v: unknown) => (Array.isArray(v) && v.length === 0 ? [v, undefined] : [v]);
+  const tos = msg.command === 'PUBKEY' && msg.to !== undefined ? [msg.to, undefined] : [msg.to];
   const out: Uint8Array[] = [];
-  for (const params of emptyOrAbsent(msg.params)) {
-    for (const body of emptyOrAbsent(msg.body)) {
-      const form: Record<string, unknown> = { command: msg.command };
-      if (msg.to !== undefined) form.to = msg.to;
-      if (params !== undefined) form.params = params;
-      if (body !== undefined) form.body = body;
-      form.meta = meta;
-      try {
-        out.push(new TextEncoder().encode(canonicalize(form)));
-      } catch {
-        // content JSON cannot carry (a lone surrogate…): no valid signature covers it
+  for (const to of tos) {
+    for (const params of emptyOrAbsent(msg.params)) {
+      for (const body of emptyOrAbsent(msg.body)) {
+        const form: Record<string, unknown> = { command: msg.command };
+        if (to !== undefined) form.to = to;
+        if (params !== undefined) form.params = params;
+        if (body !== undefined) form.body = body;
+        form.meta = meta;
+        try {
+          out.push(new TextEncoder().encode(canonicalize(form)));
+        } catch {
+          // content JSON cannot carry (a lone surrogate…): no valid signature covers it
+        }
       }
     }
   }

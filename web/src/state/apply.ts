@@ -24,7 +24,7 @@ import {
 } from './members.js';
 import { formatNumeric, isChannelNumeric, isErrorNumeric, isServerNumeric } from './numerics.js';
 import { stored } from './persist.js';
-import { rememberKey, verdictFor } from './signatures.js';
+import { announceKey, verdictFor } from './signatures.js';
 import {
   activate,
   addLines,
@@ -235,19 +235,26 @@ function applyKick(env: Envelope): void {
 }
 
 function applyPubkey(env: Envelope): void {
-  const body = env.body as { key?: unknown } | unknown[];
-  const key = !Array.isArray(body) && typeof body?.key === 'string' ? body.key : null;
-  if (!key) return;
-  const changed = rememberKey(env.from, key);
   const win = (isChannelName(env.to) && findWindow(env.to)) || serverWindow;
-  say(
-    win,
-    env,
-    changed ? 'error' : 'event',
-    changed
-      ? `${env.from} announced a NEW signing key, different from the one first seen (/trust ${env.from} accepts it)`
-      : `${env.from} announced a signing key`,
-  );
+  void announceKey(env).then((outcome) => {
+    if (outcome === 'refused') {
+      say(
+        win,
+        env,
+        'error',
+        `${env.from} announced a signing key without a valid proof (not signed with that key by ${env.from} just now); ignored`,
+      );
+    } else if (outcome === 'changed') {
+      say(
+        win,
+        env,
+        'error',
+        `${env.from} announced a NEW signing key, different from the one first seen (/trust ${env.from} accepts it)`,
+      );
+    } else {
+      say(win, env, 'event', `${env.from} announced a signing key`);
+    }
+  });
 }
 
 function applyNumeric(env: Envelope): void {

@@ -5,7 +5,7 @@ import { computed, signal, type Signal } from '@preact/signals';
 import { fold } from '../../../src/protocol/casefold.js';
 import type { ConnectionState } from '../net/protocol.js';
 
-export type Verdict = 'verified' | 'unsigned' | 'bad' | 'key-changed' | 'pending';
+export type Verdict = 'verified' | 'unsigned' | 'bad' | 'invalid' | 'key-changed' | 'pending';
 
 export type LineKind =
   | 'message'

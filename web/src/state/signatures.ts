@@ -1,9 +1,11 @@
 // Signature badges (SPEC §11): keys are pinned trust-on-first-use per nick in the shared TofuStore,
 // persisted in localStorage; each signed PRIVMSG/NOTICE gets a verdict, checked asynchronously
-// (WebCrypto is async) and shown when ready.
+// (WebCrypto is async) and shown when ready. A PUBKEY is remembered only when its proof of
+// possession holds (signed with the key it announces, by its sender, at about its time), so a
+// borrowed or replayed announcement teaches the page nothing.
 import { signal, type Signal } from '@preact/signals';
 import type { Envelope } from '../../../src/shared/api-types.js';
-import { TofuStore, type KeyPersistence } from '../../../src/shared/tofu.js';
+import { keyClaim, TofuStore, type KeyPersistence } from '../../../src/shared/tofu.js';
 import { verifyDelivered } from '../crypto/verify.js';
 import type { Verdict } from './model.js';
 import { stored } from './persist.js';
@@ -15,8 +17,28 @@ const persistence: KeyPersistence = {
 
 const tofu = new TofuStore(persistence);
 
-/** Records a key a nick announced (PUBKEY, or the members list); true when it differs from the pinned one. */
+/**
+ * Announcements are checked one after another, in arrival order, and a message's badge waits for
+ * those that arrived before it: a key announced just before a message is known when it is judged.
+ */
+let keysSettled: Promise<unknown> = Promise.resolve();
+
+/** Records a key the members list shows (chatd took it with a proof); true when it differs from the pinned one. */
 export const rememberKey = (nick: string, key: string): boolean => tofu.remember(nick, key);
+
+/**
+ * Checks a PUBKEY's proof and remembers the key if it holds. Resolves 'new' (first key, or the
+ * pinned one again), 'changed' (differs from the pinned one) or 'refused' (no valid proof).
+ */
+export function announceKey(env: Envelope): Promise<'new' | 'changed' | 'refused'> {
+  const claim = keyClaim(env);
+  const outcome = keysSettled.then(async () => {
+    if (claim === null || !(await verifyDelivered(env, claim.key))) return 'refused' as const;
+    return tofu.remember(env.from, claim.key) ? ('changed' as const) : ('new' as const);
+  });
+  keysSettled = outcome.catch(() => undefined);
+  return outcome;
+}
 
 /** The user accepts the nick's new key (/trust). */
 export const trustKey = (nick: string): void => tofu.trust(nick);
@@ -27,13 +49,11 @@ const isSigned = (env: Envelope): boolean => Object.hasOwn(env.meta ?? {}, 'sig'
 export function verdictFor(env: Envelope): Signal<Verdict> {
   if (!isSigned(env)) return signal('unsigned');
   const verdict = signal<Verdict>('pending');
-  const key = tofu.currentKey(env.from);
-  if (key === undefined) {
-    verdict.value = 'unsigned';
-    return verdict;
-  }
-  void verifyDelivered(env, key).then((ok) => {
-    // TofuStore decides verified / key-changed / bad from the result for the nick's current key.
+  void keysSettled.then(async () => {
+    const key = tofu.currentKey(env.from);
+    const ok = key !== undefined && (await verifyDelivered(env, key));
+    // TofuStore decides invalid (signer or time do not fit the envelope) first, then unsigned
+    // (no key known), verified / key-changed / bad from the result for the nick's current key.
     verdict.value = tofu.classify(env.from, env, () => ok);
   });
   return verdict;
