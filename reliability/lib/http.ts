@@ -105,6 +105,22 @@ export async function send(
   return r.body;
 }
 
+/** JOIN lists of the most a JOIN may name (TARGMAX JOIN:20), one POST each. */
+export const JOIN_TARGMAX = 20;
+
+/** Joins every channel in `names`, JOIN_TARGMAX at a time; throws unless each POST is 200. */
+export async function joinAll(
+  port: number,
+  token: string,
+  names: readonly string[],
+  a?: http.Agent,
+): Promise<void> {
+  for (let i = 0; i < names.length; i += JOIN_TARGMAX) {
+    const to = names.slice(i, i + JOIN_TARGMAX).join(',');
+    await send(port, token, { command: 'JOIN', to }, a);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,13 +6,13 @@
 //   quit-100     QUIT of a session in 100 channels: QUIT row, 99 event_channels links, 100
 //                memberships, the session and client rows, channels left empty marked removed
 //   join0-100    JOIN 0 parting 100 channels: 100 PART rows, 100 memberships closed, removals
-//   privmsg-100  PRIVMSG to "#c0,#c1,…,#c99" with a txn: 100 event rows and the txn row
+//   privmsg-4    PRIVMSG to "#c0,#c1,#c2,#c3" (TARGMAX PRIVMSG:4) with a txn: 4 event rows and the txn row
 // Each command is sent, chatd is frozen (SIGSTOP) at random instants until it is caught holding
 // SQLite's write lock — inside that command's transaction — and then killed with SIGKILL. The
 // crashed file must pass integrity_check and show each command entirely or not at all; after a
 // restart the API must agree (state, token validity, history, the txn retry).
 import { killInsideWrite, shmInode } from '../lib/crash.js';
-import { agent, call, createSession, send, sleep, type Created } from '../lib/http.js';
+import { agent, call, createSession, joinAll, send, sleep, type Created } from '../lib/http.js';
 import { checkIntegrity, dbFile, withReadOnlyDb } from '../lib/integrity.js';
 import {
   BIG_CHANNEL,
@@ -79,10 +79,7 @@ export const b2: ReliabilityTest = {
       // half of the wide channels keep another member; the other half empty out when the subject
       // leaves, so channel removal is part of those writes too
       const anchor = await createSession(server.port, 'anchor', a);
-      await send(server.port, anchor.token, {
-        command: 'JOIN',
-        to: WIDE_CHANNELS.slice(0, WIDE / 2).join(','),
-      });
+      await joinAll(server.port, anchor.token, WIDE_CHANNELS.slice(0, WIDE / 2));
       a.destroy();
       ctx.log(
         `${BIG} members in #big, anchor in ${WIDE / 2} channels (${Math.round((Date.now() - t0) / 100) / 10} s)`,

@@ -39,6 +39,7 @@ const VALIDATE_CODES = new Set([
   'bad_encoding',
   'too_many_lines',
   'message_too_long',
+  'to_too_long',
 ]);
 const SCHEMA_CODES = new Set(['invalid_request']);
 
@@ -97,20 +98,34 @@ const commandInput: fc.Arbitrary<CommandInput> = fc.record(
   { requiredKeys: ['command'] },
 );
 
+/** UTF-8 bytes of every string in a JSON value, object keys included. */
+function textBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + textBytes(v), 0);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + textBytes(v),
+      0,
+    );
+  }
+  return 0;
+}
+
 /** What validateInput must refuse, worked out independently of it. */
 function violates(input: CommandInput): boolean {
   const bad = (s: string) => /[\r\n\0]/.test(s) || !s.isWellFormed();
   if (bad(input.command) || (input.to !== undefined && bad(input.to))) return true;
+  if (input.to !== undefined && Buffer.byteLength(input.to, 'utf8') > 512) return true;
   if (input.params?.some(bad)) return true;
+  // the text a command carries: body lines (and their line breaks), params, meta strings
+  let bytes = textBytes(input.params ?? []) + textBytes(input.meta ?? {});
   if (Array.isArray(input.body)) {
     if (input.body.length > SETTINGS.maxLines || input.body.some(bad)) return true;
-    const bytes = input.body.reduce(
-      (n, line, i) => n + Buffer.byteLength(line, 'utf8') + (i > 0 ? 1 : 0),
-      0,
-    );
-    if (bytes > SETTINGS.maxMessageSize) return true;
+    bytes += textBytes(input.body) + Math.max(0, input.body.length - 1);
+  } else if (input.body !== undefined) {
+    bytes += Buffer.byteLength(JSON.stringify(input.body), 'utf8');
   }
-  return false;
+  return bytes > SETTINGS.maxMessageSize;
 }
 
 /** Query strings and path parameters as Fastify hands them over: strings, repeated ones arrays. */
