@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, HttpClient } from '../helpers/api.js';
+import { generateSigningKey } from '../../src/shared/signing.js';
 import { startChatd, type Chatd } from '../helpers/chatd.js';
+import { signedPubkey } from '../helpers/signing.js';
 
 interface Reply {
   command: string;
@@ -116,6 +118,43 @@ test('params count against MAX_MESSAGE_SIZE: 60 KB in params is refused (finding
   const both = await op.send({ command: 'PRIVMSG', to: '#big', params: ['p'.repeat(2000)], meta });
   assert.equal(both.status, 400, 'params and meta text together over 4096 bytes');
   assert.equal((await bob.drain()).length, 0, 'nothing stored or fanned out');
+});
+
+test('PUBKEY obeys +m and bans and the text cap like PRIVMSG (finding 5)', async () => {
+  const mallory = await HttpClient.create(chatd.url, 'mallory');
+  await mallory.send({ command: 'JOIN', to: '#quiet' });
+  await op.send({ command: 'JOIN', to: '#quiet' });
+  // mallory created #quiet, so op is not op there: mallory hands it over and leaves the stage
+  await mallory.send({ command: 'MODE', to: '#quiet', params: ['+o', 'op'] });
+  await mallory.send({ command: 'MODE', to: '#quiet', params: ['-o', 'mallory'] });
+  await op.send({ command: 'MODE', to: '#quiet', params: ['+m'] });
+  await op.drain();
+  const key = generateSigningKey();
+  const moderated = await mallory.send(
+    signedPubkey(key, 'mallory', Date.now(), { to: '#quiet' }) as Record<string, unknown>,
+  );
+  assert.equal(moderated.status, 403, JSON.stringify(moderated.body));
+  assert.equal((moderated.body as unknown as Refusal).numeric, '404');
+  await op.send({ command: 'MODE', to: '#quiet', params: ['-m+b', 'mallory!*@*'] });
+  await op.drain();
+  const banned = await mallory.send(
+    signedPubkey(key, 'mallory', Date.now(), { to: '#quiet' }) as Record<string, unknown>,
+  );
+  assert.equal(banned.status, 403);
+  assert.equal((banned.body as unknown as Refusal).numeric, '404');
+  const stuffed = await mallory.send(
+    signedPubkey(key, 'mallory', Date.now(), {
+      to: '#quiet',
+      params: Array.from({ length: 15 }, () => 'p'.repeat(3000)),
+    }) as Record<string, unknown>,
+  );
+  assert.equal(stuffed.status, 400);
+  assert.equal((stuffed.body as unknown as Refusal).error, 'message_too_long');
+  assert.deepEqual(
+    (await op.drain()).filter((e) => e.command === 'PUBKEY'),
+    [],
+    'no announcement reached the channel',
+  );
 });
 
 test('nicks folding to the server or network name or a service name are refused (finding 6)', async () => {
