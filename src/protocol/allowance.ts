@@ -5,8 +5,8 @@
 // overall, and /metrics failures per address and overall. An attempt may take its event up front
 // and give it back once it turns out not to count, so parallel attempts cannot all pass the check
 // while the first ones are still running. The clock is passed in: tests never sleep.
-// (Flood control's per-session buckets live in flood.ts: they refill per second and may go into
-// debt, which none of these may.)
+// Flood control and the read budget (flood.ts) use the same buckets, spending with `charge`,
+// which may leave a bucket in debt: what a command cost is known only after it ran.
 import { ChatError } from './errors.js';
 
 export interface AllowanceSpec {
@@ -33,11 +33,18 @@ export class Allowances<K extends string | number = string> {
 
   constructor(readonly spec: AllowanceSpec) {}
 
-  /** ms until one more event is allowed for `key`; 0 when one is allowed now */
-  waitMs(key: K, now: number): number {
+  /** ms until `need` events (default one) are allowed for `key`; 0 when they are now */
+  waitMs(key: K, now: number, need = 1): number {
     const b = this.refilled(key, now);
-    if (b.left >= 1) return 0;
-    return Math.ceil(((1 - b.left) * this.spec.windowMs) / this.spec.capacity);
+    if (b.left >= need) return 0;
+    return Math.ceil(((need - b.left) * this.spec.windowMs) / this.spec.capacity);
+  }
+
+  /** Takes `cost` events, going below empty if need be (a debt the refill pays off). */
+  charge(key: K, cost: number, now: number): void {
+    const b = this.refilled(key, now);
+    this.buckets.set(key, { left: b.left - cost, at: now });
+    if (this.buckets.size > this.sweepAbove) this.sweep(now);
   }
 
   /** Counts one event (never below empty: a caller checks `waitMs` first). */

@@ -4,15 +4,7 @@
 // A request must find at least `need` tokens to start; what it costs is known only once it has
 // run (a WHO's answer, a history page's bytes), so `spend` may leave the bucket in debt, and the
 // next request waits until the refill has paid it off. The clock is injected: tests never sleep.
-import { ChatError } from './errors.js';
-
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
-/** Buckets kept before full (idle) ones are swept, so memory follows active sessions only. */
-const SWEEP_ABOVE = 10_000;
+import { Allowances, tooMany } from './allowance.js';
 
 export interface BudgetRefusal {
   /** snake_case error code of the 429 */
@@ -23,61 +15,45 @@ export interface BudgetRefusal {
   unit?: string;
 }
 
+/** Token buckets per session: `burst` at once, refilled at `ratePerSecond`. */
 export class TokenBuckets {
-  private readonly buckets = new Map<number, Bucket>();
+  private readonly buckets: Allowances<number> | null;
 
   /** `ratePerSecond` 0 turns the budget off (benchmarks, tests). */
   constructor(
     readonly burst: number,
     readonly ratePerSecond: number,
     private readonly refusal: BudgetRefusal,
-  ) {}
+  ) {
+    this.buckets =
+      ratePerSecond > 0
+        ? new Allowances({ capacity: burst, windowMs: (burst / ratePerSecond) * 1000 })
+        : null;
+  }
 
   get enabled(): boolean {
-    return this.ratePerSecond > 0;
+    return this.buckets !== null;
   }
 
   /** Throws 429 with Retry-After unless `key` has at least `need` tokens now. */
   check(key: number, now: number, need = 1): void {
-    if (!this.enabled) return;
-    const b = this.refilled(this.buckets.get(key), now);
-    this.buckets.set(key, b);
-    if (b.tokens >= need) return;
-    const waitMs = ((need - b.tokens) / this.ratePerSecond) * 1000;
+    const wait = this.buckets?.waitMs(key, now, need) ?? 0;
+    if (wait <= 0) return;
+    const { what, code } = this.refusal;
     const unit = this.refusal.unit ?? '';
-    throw new ChatError({
-      code: this.refusal.code,
-      status: 429,
-      message: `${this.refusal.what}: at most ${this.burst}${unit} at once, then ${this.ratePerSecond}${unit}/s per session`,
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) },
-    });
+    const limits = `at most ${this.burst}${unit} at once, then ${this.ratePerSecond}${unit}/s per session`;
+    throw tooMany(code, `${what}: ${limits}`, wait);
   }
 
   /** Takes `cost` tokens (the bucket may go into debt). */
   spend(key: number, now: number, cost: number): void {
-    if (!this.enabled || cost <= 0) return;
-    const b = this.refilled(this.buckets.get(key), now);
-    b.tokens -= cost;
-    this.buckets.set(key, b);
-    if (this.buckets.size > SWEEP_ABOVE) this.sweep(now);
+    if (cost > 0) this.buckets?.charge(key, cost, now);
   }
 
   /** check(key, now, 1), then spend one token: the common case of a command. */
   take(key: number, now: number): void {
     this.check(key, now, 1);
     this.spend(key, now, 1);
-  }
-
-  private refilled(b: Bucket | undefined, now: number): Bucket {
-    if (!b) return { tokens: this.burst, at: now };
-    const elapsed = Math.max(0, now - b.at) / 1000;
-    return { tokens: Math.min(this.burst, b.tokens + elapsed * this.ratePerSecond), at: now };
-  }
-
-  private sweep(now: number): void {
-    for (const [id, b] of this.buckets) {
-      if (this.refilled(b, now).tokens >= this.burst) this.buckets.delete(id);
-    }
   }
 }
 

@@ -3,9 +3,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Jobs } from '../../src/jobs/jobs.js';
-import { ChatError } from '../../src/protocol/errors.js';
 import type { SessionCreated } from '../../src/shared/api-types.js';
-import { commands, makeHarness, TestClient, texts, type Harness } from '../helpers/core-harness.js';
+import {
+  commands,
+  makeHarness,
+  TestClient,
+  texts,
+  type Harness,
+  refusal,
+} from '../helpers/core-harness.js';
 
 let h: Harness;
 beforeEach(async () => (h = await makeHarness()));
@@ -20,16 +26,6 @@ function client(created: SessionCreated): TestClient {
     { sessionId: created.id, clientId: created.client_id },
     created.token,
   );
-}
-
-async function refusal(p: Promise<unknown>): Promise<ChatError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ChatError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
 }
 
 const login = (nick: string, password: string, address = '10.0.0.1') =>

@@ -3,8 +3,13 @@
 // session, per address and on the whole server. The clock is the harness's: nothing sleeps.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { ChatError } from '../../src/protocol/errors.js';
-import { commands, makeHarness, TestClient, type Harness } from '../helpers/core-harness.js';
+import {
+  commands,
+  makeHarness,
+  TestClient,
+  type Harness,
+  refusal,
+} from '../helpers/core-harness.js';
 
 let h: Harness;
 beforeEach(async () => (h = await makeHarness({ maxClients: 20 })));
@@ -13,16 +18,6 @@ afterEach(async () => h.close());
 const PW = 'correct horse battery';
 const OPER = { command: 'OPER', params: ['admin', 'oper-secret'] };
 const GUESS = { command: 'OPER', params: ['admin', 'a guess'] };
-
-async function refusal(p: Promise<unknown>): Promise<ChatError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ChatError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** an anonymous session whose requests come from `address` */
 async function userAt(nick: string, address: string): Promise<TestClient> {

@@ -7,7 +7,13 @@ import { fold } from '../../src/protocol/casefold.js';
 import { ChatError } from '../../src/protocol/errors.js';
 import type { Envelope } from '../../src/protocol/types.js';
 import { generateSigningKey } from '../../src/shared/signing.js';
-import { commands, makeHarness, type Harness, type TestClient } from '../helpers/core-harness.js';
+import {
+  commands,
+  makeHarness,
+  type Harness,
+  type TestClient,
+  refusal,
+} from '../helpers/core-harness.js';
 import { signedPubkey } from '../helpers/signing.js';
 
 let h: Harness;
@@ -32,16 +38,6 @@ beforeEach(async () => {
 afterEach(async () => h.close());
 
 const shape = (envs: Envelope[]) => envs.map((e) => [e.command, e.params, e.body]);
-
-async function refusal(p: Promise<unknown>): Promise<ChatError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ChatError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** what an unknown channel answers: 404 with 403 and the name as given */
 function assertNoSuchChannel(err: ChatError, name: string): void {

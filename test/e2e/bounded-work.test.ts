@@ -130,23 +130,19 @@ test('PUBKEY obeys +m and bans and the text cap like PRIVMSG (finding 5)', async
   await op.send({ command: 'MODE', to: '#quiet', params: ['+m'] });
   await op.drain();
   const key = generateSigningKey();
-  const moderated = await mallory.send(
-    signedPubkey(key, 'mallory', Date.now(), { to: '#quiet' }) as Record<string, unknown>,
-  );
+  const moderated = await mallory.send(signedPubkey(key, 'mallory', Date.now(), { to: '#quiet' }));
   assert.equal(moderated.status, 403, JSON.stringify(moderated.body));
   assert.equal((moderated.body as unknown as Refusal).numeric, '404');
   await op.send({ command: 'MODE', to: '#quiet', params: ['-m+b', 'mallory!*@*'] });
   await op.drain();
-  const banned = await mallory.send(
-    signedPubkey(key, 'mallory', Date.now(), { to: '#quiet' }) as Record<string, unknown>,
-  );
+  const banned = await mallory.send(signedPubkey(key, 'mallory', Date.now(), { to: '#quiet' }));
   assert.equal(banned.status, 403);
   assert.equal((banned.body as unknown as Refusal).numeric, '404');
   const stuffed = await mallory.send(
     signedPubkey(key, 'mallory', Date.now(), {
       to: '#quiet',
       params: Array.from({ length: 15 }, () => 'p'.repeat(3000)),
-    }) as Record<string, unknown>,
+    }),
   );
   assert.equal(stuffed.status, 400);
   assert.equal((stuffed.body as unknown as Refusal).error, 'message_too_long');

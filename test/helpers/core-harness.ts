@@ -157,3 +157,14 @@ export function commands(envs: Envelope[]): string[] {
 export function texts(envs: Envelope[]): string[] {
   return envs.filter((e) => e.command === 'PRIVMSG').map((e) => (e.body as string[]).join('\n'));
 }
+
+/** The ChatError a promise rejects with; fails when it resolves or throws something else. */
+export async function refusal(p: Promise<unknown>): Promise<ChatError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ChatError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
