@@ -57,21 +57,25 @@ const bigParams = Array.from({ length: 15 }, () => 'p'.repeat(3_700));
 export function attackCatalogue(): Attack[] {
   const key = generateSigningKey().publicKey;
   const channels20 = Array.from({ length: 20 }, (_, i) => `#c${i}`).join(',');
+  // the inputs are built once: an attack repeats its request hundreds of times
+  const kickNicks = commaList(BODY_FILL, (i) => `x${i}`);
+  const dupTargets = commaList(508, () => 'p1');
+  const listMasks = commaList(BODY_FILL, () => nearMiss('#', 60));
+  const isonNicks = commaList(4_000, (i) => `p${i % WORLD}`).replaceAll(',', ' ');
   return [
     {
       id: 'kick-list',
       what: 'KICK #big with ~8,000 nicks in params[0]',
       kind: 'command',
       as: 'founder',
-      request: () =>
-        post({ command: 'KICK', to: '#big', params: [commaList(BODY_FILL, (i) => `x${i}`)] }),
+      request: () => post({ command: 'KICK', to: '#big', params: [kickNicks] }),
     },
     {
       id: 'privmsg-dups',
       what: 'PRIVMSG to one nick named ~170 times (512-byte `to`)',
       kind: 'command',
       as: 'fresh',
-      request: () => post({ command: 'PRIVMSG', to: commaList(508, () => 'p1'), body: ['dup'] }),
+      request: () => post({ command: 'PRIVMSG', to: dupTargets, body: ['dup'] }),
     },
     {
       id: 'privmsg-params',
@@ -99,8 +103,7 @@ export function attackCatalogue(): Attack[] {
       what: 'LIST with ~900 masks of 60 characters',
       kind: 'command',
       as: 'fresh',
-      request: () =>
-        post({ command: 'LIST', params: [commaList(BODY_FILL, () => nearMiss('#', 60))] }),
+      request: () => post({ command: 'LIST', params: [listMasks] }),
     },
     {
       id: 'list-mask-128',
@@ -156,11 +159,7 @@ export function attackCatalogue(): Attack[] {
       what: 'ISON with ~600 nicks',
       kind: 'command',
       as: 'fresh',
-      request: () =>
-        post({
-          command: 'ISON',
-          params: [commaList(4_000, (i) => `p${i % WORLD}`).replaceAll(',', ' ')],
-        }),
+      request: () => post({ command: 'ISON', params: [isonNicks] }),
     },
     {
       id: 'replay',

@@ -12,7 +12,7 @@ import { mode } from './commands/mode.js';
 import { motd } from './commands/motd.js';
 import { list, names } from './commands/names.js';
 import { nick } from './commands/nick.js';
-import { oper, prepareOper } from './commands/oper.js';
+import { oper } from './commands/oper.js';
 import { part } from './commands/part.js';
 import { pass, preparePass } from './commands/pass.js';
 import { ison, userhost } from './commands/presence.js';
@@ -55,7 +55,7 @@ const COMMANDS: readonly CommandSpec[] = [
   { verb: 'PASS', handler: pass, prepare: preparePass },
   { verb: 'KICK', handler: kick },
   { verb: 'INVITE', handler: invite },
-  { verb: 'OPER', handler: oper, prepare: prepareOper },
+  { verb: 'OPER', handler: oper },
   { verb: 'KILL', handler: kill },
   { verb: 'WALLOPS', handler: wallops },
   { verb: 'VERSION', handler: version },

@@ -52,11 +52,9 @@ export class WakeSet {
 export class Output {
   readonly wake = new WakeSet();
   readonly replies: Envelope[] = [];
-  /** rows this request stored (events and replies) and their JSON bytes: what it costs */
-  rowsWritten = 0;
+  /** JSON bytes of every row this request stored (events and replies): what it costs */
   bytesWritten = 0;
-  /** rows and JSON bytes of the replies queued to the caller (the reply budget) */
-  replyRows = 0;
+  /** JSON bytes of `replies` (the reply budget; its rows are `replies.length`) */
   replyBytes = 0;
   /** the first event (not reply) stored: its id and seq answer the POST */
   first: Envelope | null = null;
@@ -78,6 +76,9 @@ export class Context {
 
   /** NOTICE never produces replies, not even refusals (RFC 2812) */
   silent = false;
+
+  /** the caller's network address as its transport saw it (per-address limits), if known */
+  address: string | undefined = undefined;
 
   get server(): string {
     return this.env.settings.serverName;
@@ -107,7 +108,7 @@ export class Context {
   hasReplyRoom(): boolean {
     const s = this.env.settings;
     return (
-      this.out.replyRows + REPLY_RESERVE_ROWS < s.pollBatchMax &&
+      this.out.replies.length + REPLY_RESERVE_ROWS < s.pollBatchMax &&
       this.out.replyBytes + REPLY_RESERVE_BYTES < s.pageMaxBytes
     );
   }
@@ -125,33 +126,31 @@ export class Context {
 
   /** Queues an arbitrary envelope to the calling client only (state replay, PONG). */
   async replyEnvelope(fields: EnvelopeFields): Promise<Envelope> {
-    const env = await this.append(fields, { kind: 'client', clientId: this.clientId });
-    this.out.replies.push(env);
-    this.out.replyRows++;
-    this.out.replyBytes += this.lastBytes;
-    return env;
+    const { stored, bytes } = await this.append(fields, {
+      kind: 'client',
+      clientId: this.clientId,
+    });
+    this.out.replies.push(stored);
+    this.out.replyBytes += bytes;
+    return stored;
   }
 
   /** Stores an event for its address (channel members, a session, …). */
   async emit(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
-    const env = await this.append(fields, address);
-    this.out.first ??= env;
-    return env;
+    const { stored } = await this.append(fields, address);
+    this.out.first ??= stored;
+    return stored;
   }
 
-  /** JSON bytes of the row append() stored last */
-  private lastBytes = 0;
-
-  private async append(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
+  /** Stores a row; answers it with its JSON bytes as a reader receives it (plus seq, queue_id). */
+  private async append(fields: EnvelopeFields, address: EventAddress) {
     const envelope = makeEnvelope(fields, this.env.newId(), this.now());
     const stored = await this.tx.appendEvent(envelope, address);
-    // what a reader receives per row: the envelope plus `seq` and `queue_id`
-    this.lastBytes = Buffer.byteLength(JSON.stringify(envelope), 'utf8') + ROW_OVERHEAD_BYTES;
-    this.out.rowsWritten++;
-    this.out.bytesWritten += this.lastBytes;
+    const bytes = Buffer.byteLength(JSON.stringify(envelope), 'utf8') + ROW_OVERHEAD_BYTES;
+    this.out.bytesWritten += bytes;
     this.out.wake.note(address, stored.seq);
     this.env.observer.messageStored(stored.command);
-    return stored;
+    return { stored, bytes };
   }
 
   /** Event from the caller (its nick as `from`). */

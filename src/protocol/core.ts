@@ -11,6 +11,7 @@ import type {
 } from '../shared/api-types.js';
 import type { SessionRow } from '../store/store.js';
 import { Accounts } from './accounts.js';
+import { jsonBytes } from './byte-budget.js';
 import type { ChatCore, HistoryQuery } from './chat-core.js';
 import type { CoreEnv } from './core-env.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
@@ -84,7 +85,10 @@ export class Core implements ChatCore {
   async state(caller: Caller, replay: boolean): Promise<StateView> {
     // The replay writes rows (a few per channel): it counts against flood control like a command.
     if (replay) await this.dispatcher.counted(caller, replayChannelState);
-    return this.reads.run(caller.sessionId, () => this.stateView(caller));
+    return this.reads.run(caller.sessionId, async () => {
+      const value = await this.stateView(caller);
+      return { value, bytes: jsonBytes(value) };
+    });
   }
 
   private async stateView(caller: Caller): Promise<StateView> {

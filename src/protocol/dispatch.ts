@@ -57,6 +57,7 @@ export class Dispatcher {
       if (!session) throw sessionGone();
       const ctx = new Context(this.env, tx, session, caller.clientId);
       ctx.silent = silent;
+      ctx.address = caller.address;
       const value = await fn(ctx);
       return { value, out: ctx.out };
     });

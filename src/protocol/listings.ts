@@ -1,9 +1,10 @@
 // Reads a transport serves besides the queue (SPEC §3, §6): the channel directory, a channel's
 // members and history pages. Each answer is bounded: directory and members come in pages of at
 // most POLL_BATCH_MAX entries and PAGE_MAX_BYTES (listing-pages.ts), a history page holds at most
-// PAGE_MAX_BYTES. The core's facade runs them under the read budget (read-budget.ts).
+// PAGE_MAX_BYTES. Each answers the JSON bytes it measured while cutting its page, which the core's
+// facade charges to the read budget (read-budget.ts) without serialising the answer again.
 import type { ChannelListItem, HistoryView, MemberView } from '../shared/api-types.js';
-import { tailWithin } from './byte-budget.js';
+import { tailSized } from './byte-budget.js';
 import { fold } from './casefold.js';
 import type { HistoryQuery } from './chat-core.js';
 import type { CoreEnv } from './core-env.js';
@@ -12,6 +13,7 @@ import { ircError } from './errors.js';
 import { pageAfter, type Page, type PageLimits } from './listing-pages.js';
 import { dmPair, isSecret, prefixOf } from './lookup.js';
 import { ERR } from './numerics.js';
+import type { Measured } from './read-budget.js';
 import type { Caller } from './types.js';
 import { visibleChannels } from './commands/names.js';
 
@@ -32,19 +34,21 @@ export class Listings {
     return { maxItems: s.pollBatchMax, maxBytes: s.pageMaxBytes };
   }
 
-  async channels(caller: Caller, after: string | null): Promise<Page<ChannelListItem>> {
+  async channels(caller: Caller, after: string | null): Promise<Measured<Page<ChannelListItem>>> {
     const { value } = await this.dispatcher.withContext(caller, visibleChannels);
     const sorted = value
       .map((c) => ({ key: c.nameFolded, name: c.name, topic: c.topic, n: c.memberCount }))
       .sort((a, b) => cmp(a.key, b.key));
     const page = pageAfter(sorted, (c) => c.key, after, this.limits);
-    return {
-      items: page.items.map((c) => ({ name: c.name, topic: c.topic, members: c.n })),
-      next: page.next,
-    };
+    const items = page.items.map((c) => ({ name: c.name, topic: c.topic, members: c.n }));
+    return { value: { items, next: page.next }, bytes: page.bytes };
   }
 
-  async members(caller: Caller, channelName: string, after: string | null) {
+  async members(
+    caller: Caller,
+    channelName: string,
+    after: string | null,
+  ): Promise<Measured<Page<MemberView>>> {
     const channel = await this.visibleChannel(caller, channelName);
     const members = await this.store.listMembers(channel.id);
     // ops, then voiced, then the rest, each by folded nick; the key sorts the same way
@@ -62,10 +66,10 @@ export class Listings {
       })
       .sort((a, b) => cmp(a.key, b.key));
     const page = pageAfter(sorted, (m) => m.key, after, this.limits);
-    return { items: page.items.map((m) => m.view), next: page.next } satisfies Page<MemberView>;
+    return { value: { items: page.items.map((m) => m.view), next: page.next }, bytes: page.bytes };
   }
 
-  async history(caller: Caller, q: HistoryQuery): Promise<HistoryView> {
+  async history(caller: Caller, q: HistoryQuery): Promise<Measured<HistoryView>> {
     let page;
     if (q.target.startsWith('#')) {
       const channel = await this.visibleChannel(caller, q.target);
@@ -81,8 +85,9 @@ export class Listings {
       page = await this.store.readHistory(target, q.before, q.limit, HISTORY_COMMANDS);
     }
     // Paging goes backwards, so a page cut by bytes keeps its newest messages and says more exist.
-    const messages = tailWithin(page.messages, this.env.settings.pageMaxBytes);
-    return { messages, has_more: page.hasMore || messages.length < page.messages.length };
+    const { items: messages, bytes } = tailSized(page.messages, this.env.settings.pageMaxBytes);
+    const has_more = page.hasMore || messages.length < page.messages.length;
+    return { value: { messages, has_more }, bytes };
   }
 
   /** A channel the caller may know exists: 404 for unknown and for secret ones it is not in. */

@@ -9,6 +9,12 @@ import { TokenBuckets } from './flood.js';
 /** The least a read costs: a small answer still takes a query and a round of JSON. */
 export const MIN_READ_BYTES = 4096;
 
+/** A read's answer and its JSON bytes, as the read measured them when it cut its page. */
+export interface Measured<T> {
+  value: T;
+  bytes: number;
+}
+
 export class ReadBudget {
   private readonly buckets: TokenBuckets;
 
@@ -24,14 +30,13 @@ export class ReadBudget {
   }
 
   /** Runs a read for the session, refused with 429 while its read budget is in debt. */
-  async run<T>(sessionId: number, read: () => Promise<T>): Promise<T> {
-    if (!this.buckets.enabled) return read();
+  async run<T>(sessionId: number, read: () => Promise<Measured<T>>): Promise<T> {
     this.buckets.check(sessionId, this.now(), this.pages(MIN_READ_BYTES));
     let bytes = MIN_READ_BYTES;
     try {
-      const value = await read();
-      bytes = Math.max(bytes, Buffer.byteLength(JSON.stringify(value), 'utf8'));
-      return value;
+      const answer = await read();
+      bytes = Math.max(bytes, answer.bytes);
+      return answer.value;
     } finally {
       this.buckets.spend(sessionId, this.now(), this.pages(bytes));
     }

@@ -45,7 +45,7 @@ export function targmaxToken(maxTargets: number): string {
  * An empty result is the caller's to refuse (461 or 411, as the command's RFC says).
  */
 export function targetList(ctx: Context, verb: string, raw: string): string[] {
-  return capList(splitUnique(raw), verb, ctx.env.settings.maxTargets);
+  return capList(raw.split(','), verb, ctx.env.settings.maxTargets);
 }
 
 /**
@@ -59,7 +59,7 @@ export function pairedList(ctx: Context, verb: string, raw: string): string[] {
   return entries;
 }
 
-/** As targetList, for entries already split (ISON's space-separated nicks). */
+/** As targetList, for entries already split (ISON's space-separated nicks); empty ones dropped. */
 export function capList(entries: readonly string[], verb: string, maxTargets: number): string[] {
   const unique = dedupe(entries);
   const limit = targetLimit(verb, maxTargets);
@@ -73,10 +73,6 @@ function tooMany(verb: string, limit: number, firstOver: string) {
     [firstOver],
     `Too many targets: ${verb} takes at most ${limit} (TARGMAX); nothing was done`,
   );
-}
-
-function splitUnique(raw: string): string[] {
-  return dedupe(raw.split(','));
 }
 
 function dedupe(entries: readonly string[]): string[] {

@@ -18,6 +18,14 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** A refill rate: a plain non-negative number such as `2` or `0.5`. */
+const perSecond = (what: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `must be a number of ${what}`)
+    .transform(Number)
+    .pipe(z.number().min(0).max(100_000));
+
 const duration = z.string().transform((s, ctx) => {
   const ms = parseDuration(s);
   if (ms === null || ms <= 0) {
@@ -100,20 +108,10 @@ const schema = z.object({
   IRC_PORT: int(0, 65535).default(6667),
   HASHCASH_BITS: int(0, 40).default(20),
   FLOOD_BURST: int(1, 100_000).default(10),
-  FLOOD_RATE: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a number of commands per second (0 turns it off)')
-    .transform(Number)
-    .pipe(z.number().min(0).max(100_000))
-    .default(2),
+  FLOOD_RATE: perSecond('commands per second (0 turns it off)').default(2),
   MAX_TARGETS: int(1, 100).default(20),
   READ_BURST: int(1, 100_000).default(16),
-  READ_RATE: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a number of pages per second (0 turns the read budget off)')
-    .transform(Number)
-    .pipe(z.number().min(0).max(100_000))
-    .default(2),
+  READ_RATE: perSecond('pages per second (0 turns the read budget off)').default(2),
   TRUST_PROXY: trustProxy.default(0),
   LOGINS_PER_ACCOUNT: int(1, 100_000).default(10),
 });

@@ -12,6 +12,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
+import { deliveredForms } from './delivered-forms.js';
 import { canonicalize } from './jcs.js';
 import { withSignerAndTime } from './signed-meta.js';
 
@@ -103,18 +104,12 @@ export function verify(
   }
 }
 
-// Delivered messages. The server stores and delivers every envelope with `params`, `body` and
-// `meta` present (`[]`, `[]`, `{}` when the request left them out, SPEC §2) and `command` in upper
-// case, while a signature covers only the fields the request carried. A recipient sees only the
-// delivered envelope, so verifyDelivered also tries the forms where an empty `params` or `body`
-// was left out (an empty list means the same as no list, so accepting either form lets nobody
-// change what the message says). It never tries another `command`, and a missing `to` only for
-// PUBKEY: a PUBKEY without `to` is delivered once per channel with `to` set to that channel, and
-// its proof of possession is a signature over the form without `to` (the key is announced to
-// every channel alike, so the channel adds nothing to what the signature vouches for). The rule
-// for senders follows: sign the command in upper case and exactly one target as `to` (or, for
-// PUBKEY, none). chatd verifies a signed message over the form it will deliver, with this same
-// function, so it accepts a signature only when every recipient will be able to verify it.
+// Delivered messages. A recipient sees only the delivered envelope, so verifyDelivered tries the
+// forms a signature may have been made over (delivered-forms.ts: an empty `params` or `body` left
+// out; for PUBKEY also no `to`). The rule for senders follows: sign the command in upper case and
+// exactly one target as `to` (or, for PUBKEY, none). chatd verifies a signed message over the form
+// it will deliver, with this same function, so it accepts a signature only when every recipient
+// will be able to verify it.
 
 /**
  * Whether a delivered envelope carries a good signature under `publicKey`: `meta.alg` must be
@@ -132,24 +127,7 @@ export function verifyDelivered(
   if (msg.meta?.alg !== SIGNATURE_ALG || typeof sigBase64 !== 'string') return false;
   const key = typeof publicKey === 'string' ? importPublicKey(publicKey) : publicKey;
   if (key === null) return false;
-  const tos = msg.command === 'PUBKEY' && msg.to !== undefined ? [msg.to, undefined] : [msg.to];
-  for (const to of tos) {
-    for (const params of emptyOrAbsent(msg.params)) {
-      for (const body of emptyOrAbsent(msg.body)) {
-        const form: SignableMessage = { command: msg.command, meta: msg.meta };
-        if (to !== undefined) form.to = to;
-        if (params !== undefined) form.params = params as readonly string[];
-        if (body !== undefined) form.body = body;
-        if (verify(form, key, sigBase64)) return true;
-      }
-    }
-  }
-  return false;
-}
-
-/** The value itself, and also "left out" when it is an empty list. */
-function emptyOrAbsent(value: unknown): unknown[] {
-  return Array.isArray(value) && value.length === 0 ? [value, undefined] : [value];
+  return deliveredForms(msg).some((form) => verify(form, key, sigBase64));
 }
 
 /** A KeyObject for a raw 32-byte Ed25519 public key in standard base64, or null if malformed. */

@@ -6,10 +6,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Allowances, FailureLimits, type AllowanceSpec } from '../allowance.js';
 import type { Context } from '../context.js';
-import type { CoreEnv } from '../core-env.js';
 import { ircError } from '../errors.js';
 import { ERR, RPL } from '../numerics.js';
-import type { Caller, CommandInput } from '../types.js';
+import type { CommandInput } from '../types.js';
 
 /** OPER failures allowed per session: 3, then one more a minute (a minute's wait after 3). */
 const PER_SESSION: AllowanceSpec = { capacity: 3, windowMs: 3 * 60_000 };
@@ -27,24 +26,12 @@ interface OperLimits {
 /** Per core (a module global would mix test harnesses). */
 const limitsByEnv = new WeakMap<object, OperLimits>();
 
-/**
- * Hands the caller's address to the handler: the command context knows the session and client
- * only, and the address is what the per-address limit counts by.
- */
-export async function prepareOper(
-  _env: CoreEnv,
-  caller: Caller,
-  _input: CommandInput,
-): Promise<string | undefined> {
-  return caller.address;
-}
-
-export async function oper(ctx: Context, input: CommandInput, prepared: unknown): Promise<void> {
+export async function oper(ctx: Context, input: CommandInput): Promise<void> {
   const [name, password] = input.params ?? [];
   if (!name || !password) throw ircError(ERR.NEEDMOREPARAMS, ['OPER']);
   const { operName, operPassword } = ctx.env.settings;
   if (!operName || !operPassword) throw ircError(ERR.NOOPERHOST);
-  const address = typeof prepared === 'string' ? prepared : undefined;
+  const address = ctx.address;
   const limits = limitsOf(ctx);
   const now = ctx.now();
   const wait = Math.max(

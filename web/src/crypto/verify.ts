@@ -1,22 +1,14 @@
 // Checking a delivered message's signature in the browser (SPEC §11). src/shared/signing.ts does
-// this on Node with node:crypto, which a page cannot load, so the same rules are restated here
-// over the shared canonical form (src/shared/jcs.ts): the signature covers
-// {command, to, params, body, meta without sig/alg}, and because the delivered envelope always
-// carries `params`/`body`, the forms with an empty one left out are tried too; for PUBKEY also the
-// form without `to` (an announcement to all one's channels is signed without it and delivered
-// once per channel with `to` set).
+// this on Node with node:crypto, which a page cannot load, so the check is restated here over the
+// shared pieces: the candidate forms of a delivered message (src/shared/delivered-forms.ts) and
+// the canonical form (src/shared/jcs.ts) of {command, to, params, body, meta without sig/alg}.
 // Ed25519 comes from WebCrypto where the browser has it (Chromium, Firefox, Safari on https or
 // localhost) and from the pure-JS ed25519.ts elsewhere.
+import { deliveredForms, type DeliveredFields } from '../../../src/shared/delivered-forms.js';
 import { canonicalize } from '../../../src/shared/jcs.js';
 import { ed25519Verify } from './ed25519.js';
 
-export interface SignedFields {
-  command: string;
-  to?: string;
-  params?: readonly string[];
-  body?: unknown;
-  meta?: Readonly<Record<string, unknown>>;
-}
+export type SignedFields = DeliveredFields;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -40,23 +32,12 @@ export function candidatePayloads(msg: SignedFields): Uint8Array[] {
   const meta = Object.fromEntries(
     Object.entries(msg.meta ?? {}).filter(([key]) => key !== 'sig' && key !== 'alg'),
   );
-  const emptyOrAbsent = (v: unknown) => (Array.isArray(v) && v.length === 0 ? [v, undefined] : [v]);
-  const tos = msg.command === 'PUBKEY' && msg.to !== undefined ? [msg.to, undefined] : [msg.to];
   const out: Uint8Array[] = [];
-  for (const to of tos) {
-    for (const params of emptyOrAbsent(msg.params)) {
-      for (const body of emptyOrAbsent(msg.body)) {
-        const form: Record<string, unknown> = { command: msg.command };
-        if (to !== undefined) form.to = to;
-        if (params !== undefined) form.params = params;
-        if (body !== undefined) form.body = body;
-        form.meta = meta;
-        try {
-          out.push(new TextEncoder().encode(canonicalize(form)));
-        } catch {
-          // content JSON cannot carry (a lone surrogate…): no valid signature covers it
-        }
-      }
+  for (const form of deliveredForms(msg)) {
+    try {
+      out.push(new TextEncoder().encode(canonicalize({ ...form, meta })));
+    } catch {
+      // content JSON cannot carry (a lone surrogate…): no valid signature covers it
     }
   }
   return out;
