@@ -168,6 +168,9 @@ async function save(
     });
   }
   const setBy = identityOf(ctx.session, ctx.server);
+  // One time for the whole command: its bans were set together, and the ban list
+  // (oldest first, then by mask) must not depend on a clock tick between two inserts.
+  const setAt = ctx.now();
   for (const c of result.applied) {
     if (c.letter !== 'b') continue;
     const maskFolded = fold(c.arg!);
@@ -177,7 +180,7 @@ async function save(
         mask: c.arg!,
         maskFolded,
         setBy,
-        setAt: ctx.now(),
+        setAt,
       });
     } else await ctx.tx.removeBan(channel.id, maskFolded);
   }
