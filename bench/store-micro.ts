@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fold } from '../src/protocol/casefold.js';
-import type { NewEnvelope } from '../src/protocol/types.js';
+import { fold } from '../src/model/casefold.js';
+import type { NewEnvelope } from '../src/model/envelope.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const EVENTS = Number(process.argv[2] ?? 200_000);

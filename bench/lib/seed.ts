@@ -4,7 +4,7 @@
 // answers with the NAMES of the whole channel so far (3,000 took 65 s here, and growing).
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import { makeEnvelope } from '../../src/protocol/envelope.js';
 import { hashToken, newToken } from '../../src/protocol/tokens.js';
 import { openStore } from '../../src/store/open-store.js';

@@ -10,9 +10,9 @@
 // The IRC line parser does not exist yet: D2/D3 move to the IRC-listener issue.
 import fc from 'fast-check';
 import type { z } from 'zod';
-import type { CoreSettings } from '../../src/protocol/core-env.js';
+import type { CoreSettings } from '../../src/protocol/environment.js';
 import { ChatError } from '../../src/protocol/errors.js';
-import type { CommandInput } from '../../src/protocol/types.js';
+import type { CommandInput } from '../../src/model/envelope.js';
 import { validateInput } from '../../src/protocol/validate.js';
 import { MAX_JSON_DEPTH, parseJsonBody } from '../../src/transports/http/json-body.js';
 import { ROUTES } from '../../src/transports/http/routes/index.js';

@@ -7,8 +7,8 @@
 // spelling and then another (`~` ↔ `^` included) is one channel with both members.
 // Nicks are ASCII-only (SPEC §7), so no confusable skeletons are needed.
 import fc from 'fast-check';
-import { fold } from '../../src/protocol/casefold.js';
-import { isValidChannel, isValidNick } from '../../src/protocol/names.js';
+import { fold } from '../../src/model/casefold.js';
+import { isValidChannel, isValidNick } from '../../src/protocol/name-syntax.js';
 import { call, createSession, send, type Created } from '../lib/http.js';
 import {
   budgetFor,

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { ChatError } from '../../src/protocol/errors.js';
-import type { CommandInput, CommandResult, Envelope } from '../../src/protocol/types.js';
+import type { CommandInput, CommandResult, Envelope } from '../../src/model/envelope.js';
 import type { Tx } from '../../src/store/store.js';
 import { makeHarness, type Harness, type TestClient } from '../../test/helpers/core-harness.js';
 import {

@@ -11,7 +11,7 @@
 //     are run through the clients' shared TofuStore with Node's verifier (chat-cli) and with the
 //     web client's verification module: never `verified` (nor `key-changed`), and no such PUBKEY
 //     is remembered. Figure: refusals by case, and the clients' verdicts by case.
-import type { Envelope } from '../../src/protocol/types.js';
+import type { Envelope } from '../../src/model/envelope.js';
 import { generateSigningKey, signAs, verifyDelivered } from '../../src/shared/signing.js';
 import { keyClaim, provenKey, TofuStore, type Verdict } from '../../src/shared/tofu.js';
 import { verifyDelivered as webVerifyDelivered } from '../../web/src/crypto/verify.js';

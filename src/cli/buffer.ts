@@ -1,6 +1,6 @@
 // A buffer of the client: the server window, a channel or a private conversation, with its
 // lines, members and unread state (the data model.ts manages).
-import type { Folded } from '../protocol/casefold.js';
+import type { Folded } from '../model/casefold.js';
 import type { Line } from './format.js';
 
 export type BufferKind = 'server' | 'channel' | 'query';

@@ -1,7 +1,7 @@
 // What channel MODE events and numerics say about state (pure helpers of model.ts): member
 // prefixes and channel flags from MODE, topic, modes, names and away state from numerics.
-import { fold, type Folded } from '../protocol/casefold.js';
-import type { Envelope } from '../shared/api-types.js';
+import { fold, type Folded } from '../model/casefold.js';
+import type { Envelope } from '../model/api.js';
 import { bodyLines } from './format.js';
 import type { ChatBuffer, Member } from './buffer.js';
 

@@ -1,7 +1,7 @@
 // Input line → what to do (pure). The slash commands of the web client (SPEC §17) map onto the
 // server's commands (SPEC §4); a few only change local state (/clear, /help, /buffer…). Text
 // without a slash is a message to the current buffer.
-import type { CommandInput } from '../shared/api-types.js';
+import type { CommandInput } from '../model/api.js';
 
 export type Action =
   /** a command for the server; `focus`: the buffer to open and make current */

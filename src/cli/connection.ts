@@ -13,7 +13,7 @@ import type {
   QueuedEnvelope,
   ServerInfo,
   StateView,
-} from '../shared/api-types.js';
+} from '../model/api.js';
 import { ApiError, ChatClient } from '../shared/client.js';
 import { exportPublicKey, generateSigningKey } from '../shared/signing.js';
 import { TofuStore } from '../shared/tofu.js';

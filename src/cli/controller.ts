@@ -2,7 +2,7 @@
 // model, send commands through the link. Replies and events come back through the queue, so the
 // controller shows only what the queue will not: refusals without a queued numeric, and local
 // errors. `Link` is the slice of the connection it needs, so UI tests can pass a fake.
-import type { CommandInput } from '../shared/api-types.js';
+import type { CommandInput } from '../model/api.js';
 import { ApiError } from '../shared/client.js';
 import { parseInput, type Action } from './commands.js';
 import type { Incoming, SendOutcome } from './connection.js';

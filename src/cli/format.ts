@@ -2,9 +2,9 @@
 // where it goes is the model's business (model.ts). Every string reaching here was sanitized by
 // the connection already; plainLine sanitizes once more on the way out (sanitize is idempotent),
 // so a line built elsewhere cannot slip a control character through either.
-import type { Envelope } from '../shared/api-types.js';
+import type { Envelope } from '../model/api.js';
 import type { Verdict } from '../shared/tofu.js';
-import { fold } from '../protocol/casefold.js';
+import { fold } from '../model/casefold.js';
 import { sanitize } from './sanitize.js';
 
 export type LineKind = 'message' | 'action' | 'notice' | 'system' | 'error';

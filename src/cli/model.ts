@@ -3,8 +3,8 @@
 // (the server, channels, private conversations) with their lines, members, topics and unread
 // counts, and routes every event to the buffers it belongs to. The UI reads it through
 // subscribe/version; plain mode through the `routed` lines ingest returns.
-import { fold, type Folded } from '../protocol/casefold.js';
-import type { Envelope } from '../shared/api-types.js';
+import { fold, type Folded } from '../model/casefold.js';
+import type { Envelope } from '../model/api.js';
 import type { Verdict } from '../shared/tofu.js';
 import {
   newBuffer,

@@ -3,7 +3,7 @@
 // create an anonymous session. Hashcash stamps are minted here, with progress reported.
 import { ApiError, type ChatClient } from '../shared/client.js';
 import { mintStamp } from '../shared/hashcash.js';
-import type { ServerInfo } from '../shared/api-types.js';
+import type { ServerInfo } from '../model/api.js';
 import type { SavedSession, StateStore } from './state-store.js';
 
 export type SessionOrigin = 'resumed' | 'login' | 'register' | 'new';

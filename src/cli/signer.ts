@@ -2,7 +2,7 @@
 // (the proof of possession), signed with the session's key as its current nick at the current
 // time; and what to change when chatd refuses such a signature, so the next attempt can pass.
 import type { KeyObject } from 'node:crypto';
-import type { CommandInput } from '../shared/api-types.js';
+import type { CommandInput } from '../model/api.js';
 import { exportPublicKey, signAs } from '../shared/signing.js';
 
 /** chatd's refusals of a signature that a changed (or unsigned) attempt may get past. */

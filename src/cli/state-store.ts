@@ -5,7 +5,7 @@
 // old state or the new one, never half of it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fold } from '../protocol/casefold.js';
+import { fold } from '../model/casefold.js';
 import type { KeyPersistence } from '../shared/tofu.js';
 
 export interface SavedSession {

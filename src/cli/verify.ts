@@ -4,7 +4,7 @@
 // server took each of those keys only with such a proof); each PRIVMSG/NOTICE gets a verdict
 // (verified, unsigned, bad, invalid, key-changed) over the envelope as delivered, before the
 // envelope is sanitized for display (a signature covers the raw text).
-import type { Envelope, MemberView } from '../shared/api-types.js';
+import type { Envelope, MemberView } from '../model/api.js';
 import type { ChatClient } from '../shared/client.js';
 import { verifyDelivered } from '../shared/signing.js';
 import { provenKey, type TofuStore, type Verdict } from '../shared/tofu.js';

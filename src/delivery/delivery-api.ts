@@ -1,6 +1,6 @@
 // What transports ask of delivery: long-poll now, SSE and the IRC listener later.
-import type { PollResult } from '../shared/api-types.js';
-import type { Caller } from '../protocol/types.js';
+import type { PollResult } from '../model/api.js';
+import type { Caller } from '../model/envelope.js';
 
 export interface PollRequest {
   caller: Caller;

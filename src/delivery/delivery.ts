@@ -2,9 +2,9 @@
 // request until a bus note concerning this client arrives, then re-read the store. Never busy
 // polling; the store is the only source of what is delivered.
 import type { Bus, BusNote } from '../bus/bus.js';
-import { headWithin } from '../protocol/byte-budget.js';
+import { headWithin } from '../model/byte-budget.js';
 import { ChatError } from '../protocol/errors.js';
-import type { PollResult, QueuedEnvelope } from '../shared/api-types.js';
+import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
 import type { DeliveryApi, PollRequest } from './delivery-api.js';
 import { QuietReads } from './quiet-reads.js';

@@ -3,17 +3,17 @@
 // has a password. Cheap checks run before expensive ones: nick syntax, password rules and the
 // hashcash stamp before scrypt; the failed-login limits before the password is looked at; an
 // account's MAX_CLIENTS and its allowance of successful logins before scrypt too.
-import type { SessionCreated } from '../shared/api-types.js';
+import type { SessionCreated } from '../model/api.js';
 import type { SessionRow, Tx } from '../store/store.js';
-import { fold } from './casefold.js';
+import { fold } from '../model/casefold.js';
 import { Context } from './context.js';
-import type { CoreEnv } from './core-env.js';
+import type { CoreEnv } from './environment.js';
 import type { Dispatcher } from './dispatch.js';
 import { ChatError, ircError, StoreConflict } from './errors.js';
 import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
 import { LoginLimiter } from './login-limits.js';
-import { requireUsableNick } from './names.js';
-import { ERR, RPL } from './numerics.js';
+import { requireUsableNick } from './name-syntax.js';
+import { ERR, RPL } from '../model/numerics.js';
 import { hashPassword, requireAcceptablePassword, verifyPassword } from './passwords.js';
 import { replayChannelState } from './replay.js';
 import { hashToken, newToken } from './tokens.js';

@@ -1,6 +1,6 @@
 // Ban masks (SPEC §8): `nick!user@host` with `*`/`?`, normalised the way ngIRCd and Hybrid do it,
 // matched case-insensitively under rfc1459 folding. Pure: no store, no context.
-import { fold } from './casefold.js';
+import { fold } from '../model/casefold.js';
 
 /** Longest mask kept, after normalisation (ngIRCd caps list entries similarly). */
 export const BAN_MASK_MAX = 128;

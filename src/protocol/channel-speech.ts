@@ -6,7 +6,7 @@ import { isBanned } from './channel-bans.js';
 import type { Context } from './context.js';
 import { ircError } from './errors.js';
 import { isChanOp, isSecret, myMembership } from './lookup.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 
 /** Why the caller may not speak in the channel ('+n', '+m', '+b'), or null. */
 export async function cannotSend(

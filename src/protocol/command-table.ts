@@ -1,7 +1,7 @@
 // The static command table (DESIGN §2): one entry per verb; shared checks as data.
 import type { Context } from './context.js';
-import type { CoreEnv } from './core-env.js';
-import type { Caller, CommandInput } from './types.js';
+import type { CoreEnv } from './environment.js';
+import type { Caller, CommandInput } from '../model/envelope.js';
 import { admin, info, time, version } from './commands/info.js';
 import { invite } from './commands/invite.js';
 import { join } from './commands/join.js';
@@ -10,7 +10,7 @@ import { kill } from './commands/kill.js';
 import { lusers } from './commands/lusers.js';
 import { mode } from './commands/mode.js';
 import { motd } from './commands/motd.js';
-import { list, names } from './commands/names.js';
+import { list, names } from './commands/names-and-list.js';
 import { nick } from './commands/nick.js';
 import { oper } from './commands/oper.js';
 import { part } from './commands/part.js';

@@ -3,11 +3,11 @@
 // sessions. It also gathers which channels/sessions/clients must be woken after commit.
 import type { BusNote } from '../bus/bus.js';
 import type { EventAddress, SessionRow, Tx } from '../store/store.js';
-import type { CoreEnv } from './core-env.js';
+import type { CoreEnv } from './environment.js';
 import { makeEnvelope, type EnvelopeFields } from './envelope.js';
-import type { Body, Envelope } from './types.js';
+import type { Body, Envelope } from '../model/envelope.js';
 import type { ChatError } from './errors.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 
 /** Rows and bytes a listing leaves free for the numerics that end it (366, 315, 323, 416). */
 const REPLY_RESERVE_ROWS = 4;

@@ -8,12 +8,12 @@ import type {
   ServerInfo,
   SessionCreated,
   StateView,
-} from '../shared/api-types.js';
+} from '../model/api.js';
 import type { SessionRow } from '../store/store.js';
 import { Accounts } from './accounts.js';
-import { jsonBytes } from './byte-budget.js';
-import type { ChatCore, HistoryQuery } from './chat-core.js';
-import type { CoreEnv } from './core-env.js';
+import { jsonBytes } from '../model/byte-budget.js';
+import type { ChatCore, HistoryQuery } from './core-contract.js';
+import type { CoreEnv } from './environment.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
 import { ChatError, StoreUnavailable } from './errors.js';
 import type { Page } from './listing-pages.js';
@@ -23,7 +23,7 @@ import { ReadBudget } from './read-budget.js';
 import { replayChannelState } from './replay.js';
 import { endSession } from './session-end.js';
 import { hashToken } from './tokens.js';
-import type { Caller, CommandInput, CommandResult } from './types.js';
+import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
 
 /** `dms` in the state: the peers of the most recent conversations, so the answer stays small. */
 export const DM_PEERS_MAX = 500;

@@ -1,11 +1,11 @@
 // One dispatch path (DESIGN §2): resolve the verb, run it in one transaction inside the session's
 // serial queue, publish wake-ups after commit, and turn refusals into queued numerics.
-import type { Caller, CommandInput, CommandResult } from './types.js';
+import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
 import { findCommand, type CommandSpec } from './command-table.js';
 import { Context, type Output, type WakeSet } from './context.js';
-import type { CoreEnv } from './core-env.js';
+import type { CoreEnv } from './environment.js';
 import { ChatError, chatErrorBody, chatErrorFromBody, ircError } from './errors.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 import { extraTokensFor, FloodControl } from './flood.js';
 import { SerialQueue } from './serial.js';
 import { checkSignature } from './signature-check.js';

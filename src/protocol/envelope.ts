@@ -1,5 +1,5 @@
 // Building envelopes and mapping IRC numerics onto them (SPEC §2).
-import type { Body, NewEnvelope } from './types.js';
+import type { Body, NewEnvelope } from '../model/envelope.js';
 
 export interface EnvelopeFields {
   command: string;

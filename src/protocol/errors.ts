@@ -1,7 +1,7 @@
 // A refusal is a typed error (DESIGN §3): thrown by the core, mapped to a wire answer in exactly
 // one place per transport.
-import { ERR_TEXT, type ErrSpec } from './numerics.js';
-import type { Envelope } from './types.js';
+import { ERR_TEXT, type ErrSpec } from '../model/numerics.js';
+import type { Envelope } from '../model/envelope.js';
 
 export interface ChatErrorInit {
   /** snake_case error code, e.g. `nickname_in_use` */

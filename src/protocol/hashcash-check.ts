@@ -3,7 +3,7 @@
 // session, so a refused nick does not burn it and a replay is refused on every instance.
 import { checkStamp } from '../shared/hashcash.js';
 import type { Tx } from '../store/store.js';
-import type { CoreEnv } from './core-env.js';
+import type { CoreEnv } from './environment.js';
 import { ChatError, StoreConflict } from './errors.js';
 
 /** A spent stamp is remembered past the date window in which it could still be accepted. */

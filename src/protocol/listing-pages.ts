@@ -1,7 +1,7 @@
 // Listings that can outgrow one answer (the channel directory, a channel's members) are paged:
 // a page holds at most POLL_BATCH_MAX entries and PAGE_MAX_BYTES of JSON, and `next` is the
 // sort key of its last entry, which the following request passes back as `after`.
-import { headSized } from './byte-budget.js';
+import { headSized } from '../model/byte-budget.js';
 
 export interface Page<T> {
   items: T[];

@@ -3,19 +3,19 @@
 // most POLL_BATCH_MAX entries and PAGE_MAX_BYTES (listing-pages.ts), a history page holds at most
 // PAGE_MAX_BYTES. Each answers the JSON bytes it measured while cutting its page, which the core's
 // facade charges to the read budget (read-budget.ts) without serialising the answer again.
-import type { ChannelListItem, HistoryView, MemberView } from '../shared/api-types.js';
-import { tailSized } from './byte-budget.js';
-import { fold } from './casefold.js';
-import type { HistoryQuery } from './chat-core.js';
-import type { CoreEnv } from './core-env.js';
+import type { ChannelListItem, HistoryView, MemberView } from '../model/api.js';
+import { tailSized } from '../model/byte-budget.js';
+import { fold } from '../model/casefold.js';
+import type { HistoryQuery } from './core-contract.js';
+import type { CoreEnv } from './environment.js';
 import type { Dispatcher } from './dispatch.js';
 import { ircError } from './errors.js';
 import { pageAfter, type Page, type PageLimits } from './listing-pages.js';
 import { dmPair, isSecret, prefixOf } from './lookup.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 import type { Measured } from './read-budget.js';
-import type { Caller } from './types.js';
-import { visibleChannels } from './commands/names.js';
+import type { Caller } from '../model/envelope.js';
+import { visibleChannels } from './commands/names-and-list.js';
 
 const HISTORY_COMMANDS = ['PRIVMSG', 'NOTICE'] as const;
 

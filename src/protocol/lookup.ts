@@ -1,8 +1,8 @@
 // Lookups and small rules several commands share.
 import type { ChannelRow, MemberRow, SessionRow } from '../store/store.js';
-import { fold } from './casefold.js';
+import { fold } from '../model/casefold.js';
 import type { Context } from './context.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 import { ircError } from './errors.js';
 
 export async function requireChannel(ctx: Context, name: string): Promise<ChannelRow> {

@@ -5,7 +5,7 @@
 // `b` asks for the list); `k` takes a key when set and may carry one when unset (005 type B);
 // `l` takes a positive integer when set and nothing when unset; `i m n s t` take nothing.
 import { normaliseBanMask } from './ban-mask.js';
-import { fold } from './casefold.js';
+import { fold } from '../model/casefold.js';
 
 export type Sign = '+' | '-';
 

@@ -3,7 +3,7 @@
 // PAGE_MAX_BYTES (READ_BURST pages at once, then READ_RATE pages per second). A read pays for the
 // bytes it answered, at least MIN_READ_BYTES, so a flood of tiny reads is not free either, and a
 // refused read (403, 404) pays the minimum. Polls never count.
-import type { CoreSettings } from './core-env.js';
+import type { CoreSettings } from './environment.js';
 import { TokenBuckets } from './flood.js';
 
 /** The least a read costs: a small answer still takes a query and a round of JSON. */

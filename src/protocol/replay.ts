@@ -1,7 +1,7 @@
 // The channel-state replay (SPEC §3): for each channel the session is in, JOIN, 332/333, 353/366,
 // queued to one client, so a device that attaches later knows where it is.
 import type { Context } from './context.js';
-import { replyEndOfNames, replyNames } from './names-reply.js';
+import { replyEndOfNames, replyNames } from './namreply-lines.js';
 import { replyTopic } from './topic-reply.js';
 
 export async function replayChannelState(ctx: Context): Promise<void> {

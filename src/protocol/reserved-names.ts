@@ -1,7 +1,7 @@
 // Nicks nobody may take (SPEC §12): a message from the server carries the server's name as its
 // `from`, so a session holding that name (or the network's, or a service's) could pass its own
 // NOTICEs off as the server's. Compared folded, so `CHAT` and `Chat` are refused alike.
-import { fold, type Folded } from './casefold.js';
+import { fold, type Folded } from '../model/casefold.js';
 
 /** Service and system names that users commonly trust (Ergo and Atheme reserve the same kind). */
 export const RESERVED_WORDS: readonly string[] = [

@@ -22,7 +22,7 @@ import { parsePubkeyBody, SIGNATURE_ALG, verifyDelivered } from '../shared/signi
 import type { Context } from './context.js';
 import { badRequest, StoreConflict, type ChatError } from './errors.js';
 import { splitTargets } from './lookup.js';
-import type { CommandInput } from './types.js';
+import type { CommandInput } from '../model/envelope.js';
 
 /**
  * A spent signature is kept this long after its `meta.ts` plus the window: past that no instance

@@ -5,10 +5,10 @@
 // WHOIS 1); commands those servers leave unlimited (JOIN, PART, ISON) get MAX_TARGETS, which
 // also caps every other entry. A list over its cap is refused whole with 407, before anything
 // is stored: partial delivery of a refused command would be a surprise.
-import { fold } from './casefold.js';
+import { fold } from '../model/casefold.js';
 import type { Context } from './context.js';
 import { ircError } from './errors.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 
 /** Per-verb caps below MAX_TARGETS; verbs not here take MAX_TARGETS. */
 const OWN_LIMITS: Readonly<Record<string, number>> = {

@@ -2,7 +2,7 @@
 import type { ChannelRow } from '../store/store.js';
 import type { Context } from './context.js';
 import { unixSeconds } from './envelope.js';
-import { RPL } from './numerics.js';
+import { RPL } from '../model/numerics.js';
 
 export async function replyTopic(ctx: Context, channel: ChannelRow): Promise<boolean> {
   if (!channel.topic) return false;

@@ -1,8 +1,8 @@
 // IRC meaning checks shared by every command, whatever transport it came from: no string may
 // smuggle a line break or NUL into an IRC line, and texts respect the configured caps.
 import { badRequest } from './errors.js';
-import type { CoreSettings } from './core-env.js';
-import type { CommandInput } from './types.js';
+import type { CoreSettings } from './environment.js';
+import type { CommandInput } from '../model/envelope.js';
 
 const LINE_BREAKERS = /[\r\n\0]/;
 

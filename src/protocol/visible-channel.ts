@@ -2,11 +2,11 @@
 // exactly as for an unknown name — 403 with the name as given — so neither its existence nor the
 // display form of its name leaks.
 import type { ChannelRow, MemberRow } from '../store/store.js';
-import { fold } from './casefold.js';
+import { fold } from '../model/casefold.js';
 import type { Context } from './context.js';
 import { ircError } from './errors.js';
 import { isSecret, myMembership } from './lookup.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 
 export interface VisibleChannel {
   channel: ChannelRow;

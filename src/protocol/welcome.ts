@@ -1,8 +1,8 @@
 // The welcome burst every new client's queue starts with (SPEC §3): 001–005, LUSERS, MOTD.
 import type { Context } from './context.js';
 import { hostOf } from './lookup.js';
-import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './names.js';
-import { RPL } from './numerics.js';
+import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './name-syntax.js';
+import { RPL } from '../model/numerics.js';
 import { replyLusers } from './commands/lusers.js';
 import { replyMotd } from './commands/motd.js';
 import { MAX_BANS, MODES_PER_COMMAND } from './modes.js';

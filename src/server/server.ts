@@ -6,7 +6,7 @@ import { MemoryBus } from '../bus/memory-bus.js';
 import { Delivery } from '../delivery/delivery.js';
 import { Jobs } from '../jobs/jobs.js';
 import { Core } from '../protocol/core.js';
-import type { CoreEnv } from '../protocol/core-env.js';
+import type { CoreEnv } from '../protocol/environment.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildHttpApp, closeHttpApp } from '../transports/http/app.js';

@@ -13,7 +13,7 @@ import type {
   ServerInfo,
   SessionCreated,
   StateView,
-} from './api-types.js';
+} from '../model/api.js';
 
 export class ApiError extends Error {
   constructor(

@@ -3,7 +3,7 @@
 // signed form, so a signature binds who sent the message and when; the same rules decide whether
 // chatd accepts a signed message (against the session's nick and its own clock) and how a client
 // marks one it received (against the envelope's `from` and `ts`). Pure: the web client bundles it.
-import { fold } from '../protocol/casefold.js';
+import { fold } from '../model/casefold.js';
 
 /** How far `meta.ts` may be from the clock it is checked against, either way. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;

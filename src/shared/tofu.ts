@@ -4,7 +4,7 @@
 // possession (keyClaim/provenKey), and a message whose signer or time does not fit its envelope
 // is `invalid` before any key is consulted. Pure (no Node APIs): the signature check is passed
 // in (signing.ts `verifyDelivered` on Node, a WebCrypto or JS one in the browser).
-import { fold, type Folded } from '../protocol/casefold.js';
+import { fold, type Folded } from '../model/casefold.js';
 import { signedMetaProblem } from './signed-meta.js';
 import type { SignableMessage } from './signing.js';
 

@@ -10,8 +10,8 @@
 // A client's queue is derived: its session's channel events within membership intervals
 // (joined_seq <= seq <= parted_seq), its session's rows, rows it sent to other sessions, and its
 // own rows, merged by seq. Nothing is written per recipient of a channel message.
-import type { Folded } from '../protocol/casefold.js';
-import type { Envelope, NewEnvelope } from '../protocol/types.js';
+import type { Folded } from '../model/casefold.js';
+import type { Envelope, NewEnvelope } from '../model/envelope.js';
 
 export interface SessionRow {
   id: number;

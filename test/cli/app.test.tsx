@@ -7,7 +7,7 @@ import type { SendOutcome } from '../../src/cli/connection.js';
 import { Controller, type Link } from '../../src/cli/controller.js';
 import { ChatModel } from '../../src/cli/model.js';
 import { App } from '../../src/cli/ui/app.js';
-import type { CommandInput, Envelope } from '../../src/shared/api-types.js';
+import type { CommandInput, Envelope } from '../../src/model/api.js';
 import { ApiError } from '../../src/shared/client.js';
 
 afterEach(() => cleanup());

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { clock, mentions, plainLine } from '../../src/cli/format.js';
 import { applyFlags } from '../../src/cli/channel-state.js';
 import { ChatModel, type RoutedLine } from '../../src/cli/model.js';
-import type { Envelope } from '../../src/shared/api-types.js';
+import type { Envelope } from '../../src/model/api.js';
 
 let seq = 0;
 function env(

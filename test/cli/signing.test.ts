@@ -14,7 +14,7 @@ import { OutgoingSigner } from '../../src/cli/signer.js';
 import { StateStore } from '../../src/cli/state-store.js';
 import { Verifier } from '../../src/cli/verify.js';
 import { makeEnvelope } from '../../src/protocol/envelope.js';
-import type { Body, Envelope } from '../../src/protocol/types.js';
+import type { Body, Envelope } from '../../src/model/envelope.js';
 import { ChatClient } from '../../src/shared/client.js';
 import { generateSigningKey, signAs, verifyDelivered } from '../../src/shared/signing.js';
 import { TofuStore } from '../../src/shared/tofu.js';

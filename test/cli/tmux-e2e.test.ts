@@ -209,9 +209,9 @@ function shows(screen: string, text: string): boolean {
 
 async function pollUntil(
   client: ChatClient,
-  done: (msgs: import('../../src/shared/api-types.js').QueuedEnvelope[]) => boolean,
+  done: (msgs: import('../../src/model/api.js').QueuedEnvelope[]) => boolean,
 ) {
-  const all: import('../../src/shared/api-types.js').QueuedEnvelope[] = [];
+  const all: import('../../src/model/api.js').QueuedEnvelope[] = [];
   let cursor: number | null = null;
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {

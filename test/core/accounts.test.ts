@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Jobs } from '../../src/jobs/jobs.js';
-import type { SessionCreated } from '../../src/shared/api-types.js';
+import type { SessionCreated } from '../../src/model/api.js';
 import {
   commands,
   makeHarness,

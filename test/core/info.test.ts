@@ -2,7 +2,7 @@
 // ISON, with the exact numerics, params and texts.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import type { Envelope } from '../../src/protocol/types.js';
+import type { Envelope } from '../../src/model/envelope.js';
 import { commands, makeHarness, type Harness } from '../helpers/core-harness.js';
 
 let h: Harness;

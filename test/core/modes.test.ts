@@ -2,8 +2,8 @@
 // speak, secret channels, NICK while banned — through the real core and SQLite store.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { fold } from '../../src/protocol/casefold.js';
-import type { Envelope } from '../../src/protocol/types.js';
+import { fold } from '../../src/model/casefold.js';
+import type { Envelope } from '../../src/model/envelope.js';
 import { commands, makeHarness, type Harness, type TestClient } from '../helpers/core-harness.js';
 
 let h: Harness;

@@ -1,9 +1,9 @@
 // Core scenarios: KICK, INVITE, OPER, KILL, WALLOPS through the real core and SQLite store.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import { ChatError } from '../../src/protocol/errors.js';
-import type { Envelope } from '../../src/protocol/types.js';
+import type { Envelope } from '../../src/model/envelope.js';
 import { loadConfig } from '../../src/server/config.js';
 import {
   commands,

@@ -4,7 +4,7 @@
 // possession; the refusals are in signature-claims.test.ts).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import type { CommandInput } from '../../src/protocol/types.js';
+import type { CommandInput } from '../../src/model/envelope.js';
 import { generateSigningKey, signAs } from '../../src/shared/signing.js';
 import { commands, makeHarness, type Harness, type TestClient } from '../helpers/core-harness.js';
 import { signedPubkey } from '../helpers/signing.js';

@@ -3,9 +3,9 @@
 // everything. +s is set through the store here; test/e2e/secret.test.ts sets it with MODE.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import { ChatError } from '../../src/protocol/errors.js';
-import type { Envelope } from '../../src/protocol/types.js';
+import type { Envelope } from '../../src/model/envelope.js';
 import { generateSigningKey } from '../../src/shared/signing.js';
 import {
   commands,

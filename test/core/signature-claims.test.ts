@@ -4,7 +4,7 @@
 // signature is accepted once (`replayed_signature`). Each refusal is a 400 that stores nothing.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import type { CommandInput } from '../../src/protocol/types.js';
+import type { CommandInput } from '../../src/model/envelope.js';
 import { SIGNATURE_WINDOW_MS } from '../../src/shared/signed-meta.js';
 import { generateSigningKey, signMessage } from '../../src/shared/signing.js';
 import { commands, makeHarness, type Harness, type TestClient } from '../helpers/core-harness.js';

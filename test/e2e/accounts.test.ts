@@ -3,7 +3,7 @@
 // failed-login limits with and without TRUST_PROXY, and secrets kept out of the logs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { PollResult } from '../../src/shared/api-types.js';
+import type { PollResult } from '../../src/model/api.js';
 import { mintStampSync } from '../../src/shared/hashcash.js';
 import { call, HttpClient } from '../helpers/api.js';
 import { startChatd, type Chatd } from '../helpers/chatd.js';

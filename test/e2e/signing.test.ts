@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { MemberView, QueuedEnvelope } from '../../src/shared/api-types.js';
+import type { MemberView, QueuedEnvelope } from '../../src/model/api.js';
 import { generateSigningKey, signAs, verifyDelivered } from '../../src/shared/signing.js';
 import { provenKey, TofuStore } from '../../src/shared/tofu.js';
 import { call, HttpClient } from '../helpers/api.js';

@@ -1,5 +1,5 @@
 // A small HTTP client for end-to-end tests: what curl would do, typed.
-import type { PollResult, QueuedEnvelope } from '../../src/shared/api-types.js';
+import type { PollResult, QueuedEnvelope } from '../../src/model/api.js';
 
 export interface Answer<T = unknown> {
   status: number;

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import { Delivery } from '../../src/delivery/delivery.js';
 import { Core } from '../../src/protocol/core.js';
-import type { CoreEnv, CoreSettings } from '../../src/protocol/core-env.js';
+import type { CoreEnv, CoreSettings } from '../../src/protocol/environment.js';
 import { ChatError } from '../../src/protocol/errors.js';
 import { noopObserver } from '../../src/protocol/observer.js';
-import type { Caller, CommandInput, CommandResult, Envelope } from '../../src/protocol/types.js';
-import type { PollResult } from '../../src/shared/api-types.js';
+import type { Caller, CommandInput, CommandResult, Envelope } from '../../src/model/envelope.js';
+import type { PollResult } from '../../src/model/api.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 

@@ -1,6 +1,6 @@
 // Signed commands for tests (SPEC §11): a PUBKEY with its proof of possession, and messages signed
 // as a nick at a time, the way chat-cli sends them.
-import type { CommandInput } from '../../src/protocol/types.js';
+import type { CommandInput } from '../../src/model/envelope.js';
 import { generateSigningKey, signAs } from '../../src/shared/signing.js';
 
 export type Key = ReturnType<typeof generateSigningKey>;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ChatError, StoreUnavailable, ircError } from '../../src/protocol/errors.js';
-import { ERR } from '../../src/protocol/numerics.js';
+import { ERR } from '../../src/model/numerics.js';
 import { AUTH, envelope, setup } from './fakes.js';
 
 const JSON_CT = { ...AUTH, 'content-type': 'application/json' };

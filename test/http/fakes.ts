@@ -1,13 +1,13 @@
 // In-test fakes of ChatCore and DeliveryApi that record their calls, and an app builder for
 // the HTTP transport's unit tests (the real core and store are tested elsewhere).
 import type { DeliveryApi, PollRequest } from '../../src/delivery/delivery-api.js';
-import type { ChatCore } from '../../src/protocol/chat-core.js';
-import type { Caller, Envelope } from '../../src/protocol/types.js';
+import type { ChatCore } from '../../src/protocol/core-contract.js';
+import type { Caller, Envelope } from '../../src/model/envelope.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
 import { buildHttpApp } from '../../src/transports/http/app.js';
-import type { PollResult } from '../../src/shared/api-types.js';
+import type { PollResult } from '../../src/model/api.js';
 
 export const TOKEN = 'tok_good-0123456789abcdefABCDEF';
 /** what the fake core authenticates a token to; the bearer auth adds the request's address */

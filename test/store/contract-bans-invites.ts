@@ -3,7 +3,7 @@
 // invites, with the session.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import type { BanRow } from '../../src/store/store.js';
 import type { MakeStore } from './contract-helpers.js';
 import { withFixture } from './contract-entities.js';

@@ -1,7 +1,7 @@
 // Contract: sessions, clients, channels, memberships, txns, counts, transactions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import { Fixture, isConflict, type MakeStore, type StoreHandle } from './contract-helpers.js';
 
 export async function withFixture(

@@ -1,8 +1,8 @@
 // Helpers for the store contract suite: a fixture that creates sessions, clients, channels and
 // log rows the way the core does, with a fake clock. Not a test file itself.
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import { StoreConflict } from '../../src/protocol/errors.js';
-import type { Envelope, NewEnvelope } from '../../src/protocol/types.js';
+import type { Envelope, NewEnvelope } from '../../src/model/envelope.js';
 import type {
   ChannelRow,
   ClientRow,

@@ -3,7 +3,7 @@
 // message signatures are spent once, with the command's transaction, until they expire.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import { isConflict, type MakeStore } from './contract-helpers.js';
 import { withFixture } from './contract-entities.js';
 

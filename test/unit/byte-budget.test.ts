@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { headWithin, tailWithin } from '../../src/protocol/byte-budget.js';
+import { headWithin, tailWithin } from '../../src/model/byte-budget.js';
 
 const size = (xs: unknown[]) => Buffer.byteLength(JSON.stringify(xs));
 

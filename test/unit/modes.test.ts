@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { maskMatches, matchesAnyBan, normaliseBanMask } from '../../src/protocol/ban-mask.js';
-import { fold } from '../../src/protocol/casefold.js';
+import { fold } from '../../src/model/casefold.js';
 import {
   applyChannelModes,
   CHANNEL_MODE_LETTERS,

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { fold } from '../../src/protocol/casefold.js';
-import { globMatch, isValidChannel, isValidNick } from '../../src/protocol/names.js';
+import { fold } from '../../src/model/casefold.js';
+import { globMatch, isValidChannel, isValidNick } from '../../src/protocol/name-syntax.js';
 import { isReservedNick } from '../../src/protocol/reserved-names.js';
 
 test('rfc1459 folding: A-Z and []\\~ fold onto a-z and {}|^', () => {

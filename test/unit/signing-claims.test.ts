@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeEnvelope } from '../../src/protocol/envelope.js';
-import type { Body } from '../../src/protocol/types.js';
+import type { Body } from '../../src/model/envelope.js';
 import {
   isSigned,
   SIGNATURE_WINDOW_MS,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { makeEnvelope } from '../../src/protocol/envelope.js';
-import type { Body } from '../../src/protocol/types.js';
+import type { Body } from '../../src/model/envelope.js';
 import {
   generateSigningKey,
   importPublicKey,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { Envelope } from '../../src/shared/api-types.js';
+import type { Envelope } from '../../src/model/api.js';
 import {
   exportPublicKey,
   signMessage,

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { Envelope } from '../../src/shared/api-types.js';
+import type { Envelope } from '../../src/model/api.js';
 import type { ChatClient } from '../../src/shared/client.js';
 import { generateSigningKey, signAs } from '../../src/shared/signing.js';
 import { startChatd, type Chatd } from '../helpers/chatd.js';

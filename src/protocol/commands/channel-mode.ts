@@ -2,7 +2,7 @@
 // by ops. Parsing and the state change are pure (modes.ts); this file does the lookups, the
 // privilege checks, the store writes and the one MODE event to the members.
 import type { ChannelRow, MemberRow } from '../../store/store.js';
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import { identityOf } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { unixSeconds } from '../envelope.js';
@@ -19,7 +19,7 @@ import {
   type ModeChange,
   type ParsedModes,
 } from '../modes.js';
-import { ERR, RPL } from '../numerics.js';
+import { ERR, RPL } from '../../model/numerics.js';
 import { requireVisibleChannel } from '../visible-channel.js';
 
 export async function channelMode(ctx: Context, name: string, args: string[]): Promise<void> {

@@ -1,11 +1,11 @@
 // VERSION, TIME, ADMIN and INFO (RFC 2812 §3.4): what a client may ask about this server. There is
 // one server, so a target is only accepted when it names this one.
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { globMatch } from '../names.js';
-import { ERR, RPL } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { globMatch } from '../name-syntax.js';
+import { ERR, RPL } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { isupportTokens } from '../welcome.js';
 
 export async function version(ctx: Context, input: CommandInput): Promise<void> {

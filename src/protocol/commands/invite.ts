@@ -5,8 +5,8 @@
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
 import { isChanOp, requireSession } from '../lookup.js';
-import { ERR, RPL } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { ERR, RPL } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { requireVisibleChannel } from '../visible-channel.js';
 
 export async function invite(ctx: Context, input: CommandInput): Promise<void> {

@@ -3,17 +3,17 @@
 // in ngIRCd's order: +b (474), +i (473, an INVITE passes), +k (475), +l (471).
 import type { ChannelRow } from '../../store/store.js';
 import { StoreConflict } from '../errors.js';
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { isValidChannel } from '../names.js';
-import { replyEndOfNames, replyNames } from '../names-reply.js';
-import { ERR } from '../numerics.js';
+import { isValidChannel } from '../name-syntax.js';
+import { replyEndOfNames, replyNames } from '../namreply-lines.js';
+import { ERR } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
 import { replyTopic } from '../topic-reply.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { partChannel } from './part.js';
 
 const DEFAULT_MODES = 'nt';

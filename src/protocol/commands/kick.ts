@@ -2,15 +2,15 @@
 // on the channel (442) and op there (482; server operators count as op, but like ngIRCd and
 // InspIRCd they must be on the channel too). The KICK goes to every member, the target included:
 // its membership closes at the KICK's seq, so it still sees that row and nothing after.
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
 import { isChanOp, requireSession } from '../lookup.js';
-import { ERR } from '../numerics.js';
+import { ERR } from '../../model/numerics.js';
 import { pairedList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { textLines } from '../validate.js';
 import { requireVisibleChannel } from '../visible-channel.js';
 

@@ -5,9 +5,9 @@
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
 import { requireSession } from '../lookup.js';
-import { ERR } from '../numerics.js';
+import { ERR } from '../../model/numerics.js';
 import { endSession } from '../session-end.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { textLines } from '../validate.js';
 import { requireOper } from './oper.js';
 

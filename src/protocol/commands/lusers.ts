@@ -1,6 +1,6 @@
 // LUSERS (SPEC §4): 251, 252, 254, 255, 265, 266. One server, so local = global.
 import type { Context } from '../context.js';
-import { RPL } from '../numerics.js';
+import { RPL } from '../../model/numerics.js';
 
 /** the most sessions seen at once, per core (a module global would mix test harnesses) */
 const highestSeen = new WeakMap<object, number>();

@@ -1,10 +1,10 @@
 // MODE (SPEC §4, §8). Channel modes live in channel-mode.ts. User: query (221) and setting +i/+w
 // on oneself; +o only comes from OPER.
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { ERR, RPL } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { ERR, RPL } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { channelMode } from './channel-mode.js';
 
 export async function mode(ctx: Context, input: CommandInput): Promise<void> {

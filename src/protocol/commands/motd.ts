@@ -1,6 +1,6 @@
 // MOTD (SPEC §4): 375, 372 per line, 376; or 422 when there is none.
 import type { Context } from '../context.js';
-import { ERR, RPL } from '../numerics.js';
+import { ERR, RPL } from '../../model/numerics.js';
 
 export async function motd(ctx: Context): Promise<void> {
   await replyMotd(ctx);

@@ -1,13 +1,13 @@
 // NICK (SPEC §4): shown once to every session sharing a channel and to the session's own clients,
 // stored as one row (session-addressed, also listed under each of its channels).
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { ircError, StoreConflict } from '../errors.js';
 import { isChanOp } from '../lookup.js';
-import { requireUsableNick } from '../names.js';
-import { ERR } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { requireUsableNick } from '../name-syntax.js';
+import { ERR } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { firstText } from '../validate.js';
 
 export async function nick(ctx: Context, input: CommandInput): Promise<void> {

@@ -7,8 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Allowances, FailureLimits, type AllowanceSpec } from '../allowance.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { ERR, RPL } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { ERR, RPL } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 
 /** OPER failures allowed per session: 3, then one more a minute (a minute's wait after 3). */
 const PER_SESSION: AllowanceSpec = { capacity: 3, windowMs: 3 * 60_000 };

@@ -3,10 +3,10 @@ import type { ChannelRow } from '../../store/store.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { ERR } from '../numerics.js';
+import { ERR } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { textLines } from '../validate.js';
 import { requireVisibleChannel } from '../visible-channel.js';
 

@@ -2,11 +2,11 @@
 // new]`. A session with a password can attach devices with /login and stays (always-on) when
 // its last client leaves. Hashing happens in `preparePass`, outside the write transaction.
 import type { Context } from '../context.js';
-import type { CoreEnv } from '../core-env.js';
+import type { CoreEnv } from '../environment.js';
 import { ircError } from '../errors.js';
-import { ERR } from '../numerics.js';
+import { ERR } from '../../model/numerics.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../passwords.js';
-import type { Caller, CommandInput } from '../types.js';
+import type { Caller, CommandInput } from '../../model/envelope.js';
 import { textLines, validateInput } from '../validate.js';
 
 interface PreparedPass {

@@ -1,13 +1,13 @@
 // USERHOST and ISON (RFC 2812 §4.8, §4.9): who is online, in one reply line. Like WHOIS, they
 // find invisible (+i) users too: the caller names the nicks it asks about.
 import type { SessionRow } from '../../store/store.js';
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
 import { hostOf } from '../lookup.js';
-import { ERR, RPL } from '../numerics.js';
+import { ERR, RPL } from '../../model/numerics.js';
 import { capList } from '../target-lists.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 
 export async function userhost(ctx: Context, input: CommandInput): Promise<void> {
   // RFC 2812: "up to 5 nicknames" (TARGMAX USERHOST:5; more are refused with 407)

@@ -6,10 +6,10 @@ import type { EnvelopeFields } from '../envelope.js';
 import { ircError } from '../errors.js';
 import { requireChannel, requireSession, dmPair } from '../lookup.js';
 import { approximateMemberCount } from '../member-counts.js';
-import { ERR, RPL } from '../numerics.js';
+import { ERR, RPL } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { textLines } from '../validate.js';
 
 export async function privmsg(ctx: Context, input: CommandInput): Promise<void> {

@@ -8,11 +8,11 @@ import type { Context } from '../context.js';
 import type { EnvelopeFields } from '../envelope.js';
 import { badRequest, ChatError, ircError } from '../errors.js';
 import { requireChannel, requireSession } from '../lookup.js';
-import { ERR } from '../numerics.js';
+import { ERR } from '../../model/numerics.js';
 import { parsePubkeyBody, type PubkeyBodyError } from '../../shared/signing.js';
 import { targetList } from '../target-lists.js';
 import { eachTarget } from '../targets.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 
 const WHY: Record<PubkeyBodyError, string> = {
   'not-an-object': 'body must be an object {"alg":"ed25519","key":"<base64>"}',

@@ -1,7 +1,7 @@
 // QUIT (SPEC §4): the session ends; its members get QUIT; the caller's token stops working.
 import type { Context } from '../context.js';
 import { endSession } from '../session-end.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { firstText } from '../validate.js';
 
 export async function quit(ctx: Context, input: CommandInput): Promise<void> {

@@ -1,7 +1,7 @@
 // PING and AWAY: small commands with one reply each.
 import type { Context } from '../context.js';
-import { RPL } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { RPL } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { firstText } from '../validate.js';
 
 export async function ping(ctx: Context, input: CommandInput): Promise<void> {

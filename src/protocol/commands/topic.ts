@@ -3,10 +3,10 @@
 import type { Context } from '../context.js';
 import { badRequest, ircError } from '../errors.js';
 import { isChanOp } from '../lookup.js';
-import { TOPIC_MAX } from '../names.js';
-import { ERR, RPL } from '../numerics.js';
+import { TOPIC_MAX } from '../name-syntax.js';
+import { ERR, RPL } from '../../model/numerics.js';
 import { replyTopic } from '../topic-reply.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { textLines } from '../validate.js';
 import { requireVisibleChannel } from '../visible-channel.js';
 

@@ -3,8 +3,8 @@
 // recipient — since IRC's WALLOPS has no target of its own. A rare command: no fan-out tricks.
 import type { Context } from '../context.js';
 import { ircError } from '../errors.js';
-import { ERR } from '../numerics.js';
-import type { CommandInput } from '../types.js';
+import { ERR } from '../../model/numerics.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { textLines } from '../validate.js';
 import { requireOper } from './oper.js';
 

@@ -1,14 +1,14 @@
 // WHO and WHOIS (SPEC §4). Invisible (+i) users are only found by those sharing a channel.
 import type { SessionRow } from '../../store/store.js';
-import { fold } from '../casefold.js';
+import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';
 import { unixSeconds } from '../envelope.js';
 import { ircError } from '../errors.js';
 import { hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
-import { requireMask } from '../names.js';
-import { ERR, RPL } from '../numerics.js';
+import { requireMask } from '../name-syntax.js';
+import { ERR, RPL } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { findVisibleChannel } from '../visible-channel.js';
 
 export async function who(ctx: Context, input: CommandInput): Promise<void> {

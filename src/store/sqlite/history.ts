@@ -1,5 +1,5 @@
 // History pages (SPEC §6): newest page first, oldest-first within a page, paging backwards by seq.
-import type { Envelope } from '../../protocol/types.js';
+import type { Envelope } from '../../model/envelope.js';
 import type { HistoryPage, HistoryTarget } from '../store.js';
 import type { StatementCache } from './connection.js';
 import { toEnvelope } from './rows.js';

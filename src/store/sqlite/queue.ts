@@ -1,7 +1,7 @@
 // The hot path: a client's queue, derived at read time (DESIGN §6). One compound SELECT of seqs
 // over index range scans (one arm per membership interval and per source), the limit written
 // into the SQL text, then the rows joined back by seq. All statements run in one read snapshot.
-import type { Envelope } from '../../protocol/types.js';
+import type { Envelope } from '../../model/envelope.js';
 import type { QueueRead, QueueReadOptions } from '../store.js';
 import type { StatementCache } from './connection.js';
 import { toEnvelope } from './rows.js';

@@ -1,6 +1,6 @@
 // ReadOps on one connection: the reader (top-level store reads, committed data only) or the
 // writer inside a transaction (sees the transaction's own writes).
-import type { Folded } from '../../protocol/casefold.js';
+import type { Folded } from '../../model/casefold.js';
 import type {
   BanRow,
   ChannelRow,

@@ -1,6 +1,6 @@
 // Column lists and the mapping from raw SQLite rows to the store's row types. Folded columns are
 // re-branded with asFolded: they were folded by the core before being written.
-import { asFolded } from '../../protocol/casefold.js';
+import { asFolded } from '../../model/casefold.js';
 import type { ChannelRow, ClientRow, MemberRow, SessionRow } from '../store.js';
 
 export const SESSION_COLS =

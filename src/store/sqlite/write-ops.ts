@@ -1,7 +1,7 @@
 // Tx = ReadOps + WriteOps on the writer connection, inside one transaction of SqliteStore.
 import { StoreConflict } from '../../protocol/errors.js';
-import type { Envelope, NewEnvelope } from '../../protocol/types.js';
-import type { Folded } from '../../protocol/casefold.js';
+import type { Envelope, NewEnvelope } from '../../model/envelope.js';
+import type { Folded } from '../../model/casefold.js';
 import type {
   BanRow,
   ChannelPatch,

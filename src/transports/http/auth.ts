@@ -5,8 +5,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { tooMany, type FailureLimits } from '../../protocol/allowance.js';
 import { ChatError } from '../../protocol/errors.js';
-import type { ChatCore } from '../../protocol/chat-core.js';
-import type { Caller } from '../../protocol/types.js';
+import type { ChatCore } from '../../protocol/core-contract.js';
+import type { Caller } from '../../model/envelope.js';
 import { BEARER_CHALLENGE, BEARER_INVALID } from './errors.js';
 
 /** base64url, at most 256 characters (optional padding tolerated). */

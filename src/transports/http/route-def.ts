@@ -3,8 +3,8 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { DeliveryApi } from '../../delivery/delivery-api.js';
-import type { ChatCore } from '../../protocol/chat-core.js';
-import type { Caller } from '../../protocol/types.js';
+import type { ChatCore } from '../../protocol/core-contract.js';
+import type { Caller } from '../../model/envelope.js';
 import type { Config } from '../../server/config.js';
 import type { Metrics } from '../../server/metrics.js';
 

@@ -13,7 +13,7 @@ import type {
   ServerInfo,
   SessionCreated,
   StateView,
-} from '../../shared/api-types.js';
+} from '../../model/api.js';
 
 export const CANONICAL_INT_MESSAGE = 'must be a canonical non-negative integer';
 

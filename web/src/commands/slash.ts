@@ -2,8 +2,8 @@
 // of the slash commands below (SPEC §17). `//text` sends text starting with a slash. Other
 // `/VERB args` lines go to the server as that IRC command with the words as params (/version,
 // /time, /lusers, /ison …).
-import { fold } from '../../../src/protocol/casefold.js';
-import type { CommandInput } from '../../../src/shared/api-types.js';
+import { fold } from '../../../src/model/casefold.js';
+import type { CommandInput } from '../../../src/model/api.js';
 import { expectServerReplies } from '../state/apply.js';
 import { activeWindow, serverWindow, type ChatWindow } from '../state/model.js';
 import { logout, pendingJoins, quitDone, send } from '../state/session.js';

@@ -1,7 +1,7 @@
 // Signing in: a nick alone creates a session (POST /session, with a hashcash stamp); a nick and a
 // password log in to an existing session with a password (POST /login) or, when there is none
 // with that nick, create one (POST /register, with a stamp).
-import type { SessionCreated } from '../../../src/shared/api-types.js';
+import type { SessionCreated } from '../../../src/model/api.js';
 import { ApiError, ChatClient } from '../../../src/shared/client.js';
 import { mint } from './mint.js';
 

@@ -1,7 +1,7 @@
 // Messages between a tab and the poll engine (in the SharedWorker, or in the page itself where
 // the browser has no SharedWorker). One engine holds the session's single long-poll and passes
 // every queue entry to all tabs of the browser.
-import type { QueuedEnvelope } from '../../../src/shared/api-types.js';
+import type { QueuedEnvelope } from '../../../src/model/api.js';
 
 export type ConnectionState =
   | { state: 'idle' }

@@ -1,8 +1,8 @@
 // Queue entries → state: each envelope becomes lines in the right window and updates topics,
 // nick lists, our nick and away state. Events of a channel-state replay (a JOIN we already know,
 // topic and names replies) update the state without printing anything again.
-import type { Envelope } from '../../../src/shared/api-types.js';
-import { fold } from '../../../src/protocol/casefold.js';
+import type { Envelope } from '../../../src/model/api.js';
+import { fold } from '../../../src/model/casefold.js';
 import {
   activeWindow,
   myNick,

@@ -1,7 +1,7 @@
 // Nick lists: filled from /api/v1/channels/{name}/members and 353 replies, kept current from
 // JOIN, PART, QUIT, NICK, KICK and MODE (+o/+v) events; shown ops first, then voiced, then the
 // others, each group by name.
-import { fold } from '../../../src/protocol/casefold.js';
+import { fold } from '../../../src/model/casefold.js';
 import type { ChatWindow, Member } from './model.js';
 
 export function setMembers(win: ChatWindow, members: Iterable<Member>): void {

@@ -2,7 +2,7 @@
 // nick list and unread counts, the active window, our nick and the connection state. Components
 // read these; state/*.ts modules change them.
 import { computed, signal, type Signal } from '@preact/signals';
-import { fold } from '../../../src/protocol/casefold.js';
+import { fold } from '../../../src/model/casefold.js';
 import type { ConnectionState } from '../net/protocol.js';
 
 export type Verdict = 'verified' | 'unsigned' | 'bad' | 'invalid' | 'key-changed' | 'pending';

@@ -1,6 +1,6 @@
 // Numeric replies as readable lines (SPEC §2: `params` hold the IRC parameters after the target
 // nick except the last, which is `body[0]`): "alice is ~alice@s1.chat", "Topic for #c: …".
-import type { Envelope } from '../../../src/shared/api-types.js';
+import type { Envelope } from '../../../src/model/api.js';
 
 const bodyText = (env: Envelope): string =>
   Array.isArray(env.body) ? env.body.filter((b) => typeof b === 'string').join(' ') : '';

@@ -2,7 +2,7 @@
 // from another tab), building the windows from GET /api/v1/state, applying the entries
 // the poll engine passes on, sending commands, and signing out.
 import { signal } from '@preact/signals';
-import type { CommandInput, QueuedEnvelope } from '../../../src/shared/api-types.js';
+import type { CommandInput, QueuedEnvelope } from '../../../src/model/api.js';
 import { ApiError, ChatClient } from '../../../src/shared/client.js';
 import { connectEngine, type EngineLink } from '../net/connection.js';
 import type { FromEngine } from '../net/protocol.js';

@@ -4,7 +4,7 @@
 // possession holds (signed with the key it announces, by its sender, at about its time), so a
 // borrowed or replayed announcement teaches the page nothing.
 import { signal, type Signal } from '@preact/signals';
-import type { Envelope } from '../../../src/shared/api-types.js';
+import type { Envelope } from '../../../src/model/api.js';
 import { keyClaim, TofuStore, type KeyPersistence } from '../../../src/shared/tofu.js';
 import { verifyDelivered } from '../crypto/verify.js';
 import type { Verdict } from './model.js';

@@ -1,6 +1,6 @@
 // Opening, closing and switching windows, and adding lines to them (kept in order, without
 // duplicates, with unread counts for windows not in view).
-import { fold } from '../../../src/protocol/casefold.js';
+import { fold } from '../../../src/model/casefold.js';
 import {
   activeKey,
   keyOf,

@@ -1,7 +1,7 @@
 // Sending commands and long-polling the client's queue (SPEC §4, §5).
 import { ChatError } from '../../../protocol/errors.js';
-import type { CommandInput } from '../../../protocol/types.js';
-import type { PollResult } from '../../../shared/api-types.js';
+import type { CommandInput } from '../../../model/envelope.js';
+import type { PollResult } from '../../../model/api.js';
 import { defineRoute, type RouteSpec } from '../route-def.js';
 import { CommandResultSchema, MessageBody, PollQuery, PollResultSchema } from '../schemas.js';
 

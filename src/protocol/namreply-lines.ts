@@ -3,7 +3,7 @@
 import type { ChannelRow } from '../store/store.js';
 import type { Context } from './context.js';
 import { channelType, isSecret, myMembership, prefixOf } from './lookup.js';
-import { RPL } from './numerics.js';
+import { RPL } from '../model/numerics.js';
 
 const NAMES_LINE_BYTES = 400;
 

@@ -3,11 +3,11 @@
 import type { ChannelWithCount } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { isSecret } from '../lookup.js';
-import { requireMask } from '../names.js';
-import { replyEndOfNames, replyNames } from '../names-reply.js';
-import { RPL } from '../numerics.js';
+import { requireMask } from '../name-syntax.js';
+import { replyEndOfNames, replyNames } from '../namreply-lines.js';
+import { RPL } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
-import type { CommandInput } from '../types.js';
+import type { CommandInput } from '../../model/envelope.js';
 import { findVisibleChannel } from '../visible-channel.js';
 
 export async function names(ctx: Context, input: CommandInput): Promise<void> {

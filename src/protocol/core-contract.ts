@@ -7,9 +7,9 @@ import type {
   ServerInfo,
   SessionCreated,
   StateView,
-} from '../shared/api-types.js';
+} from '../model/api.js';
 import type { Page } from './listing-pages.js';
-import type { Caller, CommandInput, CommandResult } from './types.js';
+import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
 
 export interface HistoryQuery {
   /** `#channel` or a nick */

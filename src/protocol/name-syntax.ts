@@ -1,7 +1,7 @@
 // Nick and channel syntax (SPEC §7).
 import { compileMask, maskMatches, type CompiledMask } from './ban-mask.js';
 import { ircError } from './errors.js';
-import { ERR } from './numerics.js';
+import { ERR } from '../model/numerics.js';
 import { isReservedNick } from './reserved-names.js';
 
 export const NICK_MAX = 32;

@@ -1,7 +1,7 @@
 // JSON shapes of the HTTP API (SPEC §3), shared by the server, the web client and chat-cli.
-import type { Envelope } from '../protocol/types.js';
+import type { Envelope } from './envelope.js';
 
-export type { Envelope, CommandInput, CommandResult } from '../protocol/types.js';
+export type { Envelope, CommandInput, CommandResult } from './envelope.js';
 
 export interface SessionCreated {
   id: number;
