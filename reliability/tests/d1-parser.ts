@@ -15,6 +15,7 @@ import { ChatError } from '../../src/protocol/errors.js';
 import type { CommandInput } from '../../src/model/envelope.js';
 import { validateInput } from '../../src/protocol/validate.js';
 import { MAX_JSON_DEPTH, parseJsonBody } from '../../src/transports/http/json-body.js';
+import { httpStatus } from '../../src/transports/http/refusal-status.js';
 import { ROUTES } from '../../src/transports/http/routes/index.js';
 import { MessageBody } from '../../src/transports/http/schemas.js';
 import { parseOrThrow, type Part } from '../../src/transports/http/validate.js';
@@ -49,7 +50,8 @@ function typed(fn: () => unknown, codes: ReadonlySet<string>, what: string): Cha
     fn();
     return null;
   } catch (err) {
-    if (err instanceof ChatError && err.status >= 400 && err.status < 500 && codes.has(err.code)) {
+    const status = err instanceof ChatError ? httpStatus(err.code) : 0;
+    if (err instanceof ChatError && status >= 400 && status < 500 && codes.has(err.code)) {
       if (!err.message) throw new Error(`${what}: ChatError ${err.code} without a message`);
       return err;
     }

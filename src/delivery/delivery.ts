@@ -3,7 +3,7 @@
 // polling; the store is the only source of what is delivered.
 import type { Bus, BusNote } from '../bus/bus.js';
 import { headWithin } from '../model/byte-budget.js';
-import { ChatError } from '../protocol/errors.js';
+import { ChatError, invalidToken, retryLater } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
 import type { DeliveryApi, PollRequest } from './delivery-api.js';
@@ -54,12 +54,11 @@ export class Delivery implements DeliveryApi {
     if (this.closing) throw shuttingDown();
     const { caller } = req;
     if (this.waiters.heldBy(caller.clientId) >= this.settings.maxHeldPerClient) {
-      throw new ChatError({
-        code: 'too_many_polls',
-        status: 429,
-        message: `at most ${this.settings.maxHeldPerClient} polls may be held per client`,
-        headers: { 'Retry-After': '1' },
-      });
+      throw retryLater(
+        'too_many_polls',
+        `at most ${this.settings.maxHeldPerClient} polls may be held per client`,
+        1000,
+      );
     }
     if (req.timeoutMs <= 0) return this.answer(req, await this.firstRead(req));
     return this.hold(req);
@@ -77,7 +76,6 @@ export class Delivery implements DeliveryApi {
     if (req.after !== null && req.after > read.latestSeq) {
       throw new ChatError({
         code: 'bad_cursor',
-        status: 400,
         message: 'after is beyond the newest queue id: use the last_id of a previous answer',
       });
     }
@@ -206,14 +204,9 @@ function nextTurn(): Promise<void> {
 }
 
 function revoked(): ChatError {
-  return new ChatError({ code: 'invalid_token', status: 401, message: 'this token was revoked' });
+  return invalidToken('this token was revoked');
 }
 
 function shuttingDown(): ChatError {
-  return new ChatError({
-    code: 'shutting_down',
-    status: 503,
-    message: 'the server is shutting down; retry shortly',
-    headers: { 'Retry-After': '2' },
-  });
+  return retryLater('shutting_down', 'the server is shutting down; retry shortly', 2000);
 }

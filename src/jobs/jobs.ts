@@ -84,6 +84,6 @@ async function tolerateGone(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (!(err instanceof ChatError && err.status === 401)) throw err;
+    if (!(err instanceof ChatError && err.code === 'invalid_token')) throw err;
   }
 }

@@ -1,5 +1,5 @@
 // RFC 2812 numerics used by the core, by RFC name, with the snake_case error code each refusal
-// carries over HTTP (SPEC §3).
+// carries (the `error` field of an answer; see refusal-codes.ts).
 
 export const RPL = {
   WELCOME: '001',
@@ -55,45 +55,48 @@ export const RPL = {
   TIME: '391',
 } as const;
 
-/** Error numerics: [numeric, error code for HTTP, HTTP status (SPEC §3 table)]. */
+/** Error numerics: [numeric, error code]. Each transport decides how a code is answered. */
 export const ERR = {
-  NOSUCHNICK: ['401', 'no_such_nick', 404],
-  NOSUCHSERVER: ['402', 'no_such_server', 404],
-  NOSUCHCHANNEL: ['403', 'no_such_channel', 404],
-  CANNOTSENDTOCHAN: ['404', 'cannot_send_to_channel', 403],
-  TOOMANYCHANNELS: ['405', 'too_many_channels', 403],
-  TOOMANYTARGETS: ['407', 'too_many_targets', 400],
-  NORECIPIENT: ['411', 'no_recipient', 400],
-  NOTEXTTOSEND: ['412', 'no_text_to_send', 400],
-  TOOMANYMATCHES: ['416', 'too_many_matches', 400],
-  INPUTTOOLONG: ['417', 'input_too_long', 400],
-  UNKNOWNCOMMAND: ['421', 'unknown_command', 400],
-  NOMOTD: ['422', 'no_motd', 400],
-  NONICKNAMEGIVEN: ['431', 'no_nickname_given', 400],
-  ERRONEUSNICKNAME: ['432', 'erroneous_nickname', 400],
-  NICKNAMEINUSE: ['433', 'nickname_in_use', 409],
-  BANNICKCHANGE: ['435', 'ban_nick_change', 403],
-  USERNOTINCHANNEL: ['441', 'user_not_in_channel', 403],
-  NOTONCHANNEL: ['442', 'not_on_channel', 403],
-  USERONCHANNEL: ['443', 'user_on_channel', 409],
-  NEEDMOREPARAMS: ['461', 'need_more_params', 400],
-  PASSWDMISMATCH: ['464', 'password_mismatch', 403],
-  CHANNELISFULL: ['471', 'channel_is_full', 403],
-  UNKNOWNMODE: ['472', 'unknown_mode', 400],
-  INVITEONLYCHAN: ['473', 'invite_only_chan', 403],
-  BANNEDFROMCHAN: ['474', 'banned_from_chan', 403],
-  BADCHANNELKEY: ['475', 'bad_channel_key', 403],
-  BANLISTFULL: ['478', 'ban_list_full', 403],
-  BADCHANNAME: ['479', 'bad_channel_name', 400],
-  NOPRIVILEGES: ['481', 'no_privileges', 403],
-  CHANOPRIVSNEEDED: ['482', 'chanop_privs_needed', 403],
-  NOOPERHOST: ['491', 'no_oper_host', 403],
-  UMODEUNKNOWNFLAG: ['501', 'umode_unknown_flag', 400],
-  USERSDONTMATCH: ['502', 'users_dont_match', 403],
-  INVALIDMODEPARAM: ['696', 'invalid_mode_param', 400],
+  NOSUCHNICK: ['401', 'no_such_nick'],
+  NOSUCHSERVER: ['402', 'no_such_server'],
+  NOSUCHCHANNEL: ['403', 'no_such_channel'],
+  CANNOTSENDTOCHAN: ['404', 'cannot_send_to_channel'],
+  TOOMANYCHANNELS: ['405', 'too_many_channels'],
+  TOOMANYTARGETS: ['407', 'too_many_targets'],
+  NORECIPIENT: ['411', 'no_recipient'],
+  NOTEXTTOSEND: ['412', 'no_text_to_send'],
+  TOOMANYMATCHES: ['416', 'too_many_matches'],
+  INPUTTOOLONG: ['417', 'input_too_long'],
+  UNKNOWNCOMMAND: ['421', 'unknown_command'],
+  NOMOTD: ['422', 'no_motd'],
+  NONICKNAMEGIVEN: ['431', 'no_nickname_given'],
+  ERRONEUSNICKNAME: ['432', 'erroneous_nickname'],
+  NICKNAMEINUSE: ['433', 'nickname_in_use'],
+  BANNICKCHANGE: ['435', 'ban_nick_change'],
+  USERNOTINCHANNEL: ['441', 'user_not_in_channel'],
+  NOTONCHANNEL: ['442', 'not_on_channel'],
+  USERONCHANNEL: ['443', 'user_on_channel'],
+  NEEDMOREPARAMS: ['461', 'need_more_params'],
+  PASSWDMISMATCH: ['464', 'password_mismatch'],
+  CHANNELISFULL: ['471', 'channel_is_full'],
+  UNKNOWNMODE: ['472', 'unknown_mode'],
+  INVITEONLYCHAN: ['473', 'invite_only_chan'],
+  BANNEDFROMCHAN: ['474', 'banned_from_chan'],
+  BADCHANNELKEY: ['475', 'bad_channel_key'],
+  BANLISTFULL: ['478', 'ban_list_full'],
+  BADCHANNAME: ['479', 'bad_channel_name'],
+  NOPRIVILEGES: ['481', 'no_privileges'],
+  CHANOPRIVSNEEDED: ['482', 'chanop_privs_needed'],
+  NOOPERHOST: ['491', 'no_oper_host'],
+  UMODEUNKNOWNFLAG: ['501', 'umode_unknown_flag'],
+  USERSDONTMATCH: ['502', 'users_dont_match'],
+  INVALIDMODEPARAM: ['696', 'invalid_mode_param'],
 } as const;
 
 export type ErrSpec = (typeof ERR)[keyof typeof ERR];
+
+/** The error code of an IRC refusal. */
+export type ErrCode = ErrSpec[1];
 
 /** RFC 2812 texts for the error numerics (the last IRC parameter). */
 export const ERR_TEXT: Record<string, string> = {

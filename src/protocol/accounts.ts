@@ -9,7 +9,8 @@ import { fold } from '../model/casefold.js';
 import { Context } from './context.js';
 import type { CoreEnv } from './environment.js';
 import type { Dispatcher } from './dispatch.js';
-import { ChatError, ircError, StoreConflict } from './errors.js';
+import { ChatError, ircError } from './errors.js';
+import { StoreConflict } from '../store/errors.js';
 import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
 import { LoginLimiter } from './login-limits.js';
 import { requireUsableNick } from './name-syntax.js';
@@ -22,9 +23,8 @@ import { sendWelcome } from './welcome.js';
 const invalidCredentials = () =>
   new ChatError({
     code: 'invalid_credentials',
-    status: 401,
     message: 'unknown nick or wrong password',
-    headers: { 'WWW-Authenticate': 'Bearer realm="chat"' },
+    facts: { authScheme: 'bearer' },
   });
 
 export class Accounts {
@@ -110,7 +110,6 @@ export class Accounts {
     if (clients.length >= max) {
       throw new ChatError({
         code: 'too_many_clients',
-        status: 403,
         message: `this session already has ${max} clients (MAX_CLIENTS); revoke one with DELETE /api/v1/clients/{id}`,
       });
     }

@@ -7,8 +7,6 @@
 // while the first ones are still running. The clock is passed in: tests never sleep.
 // Flood control and the read budget (flood.ts) use the same buckets, spending with `charge`,
 // which may leave a bucket in debt: what a command cost is known only after it ran.
-import { ChatError } from './errors.js';
-
 export interface AllowanceSpec {
   /** events allowed at once */
   capacity: number;
@@ -109,14 +107,4 @@ export class FailureLimits {
     if (address !== undefined) this.byAddress.take(address, now);
     this.overall.take('', now);
   }
-}
-
-/** A 429 refusal with Retry-After in whole seconds (at least 1). */
-export function tooMany(code: string, message: string, waitMs: number): ChatError {
-  return new ChatError({
-    code,
-    status: 429,
-    message,
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) },
-  });
 }

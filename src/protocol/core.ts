@@ -15,7 +15,8 @@ import { jsonBytes } from '../model/byte-budget.js';
 import type { ChatCore, HistoryQuery } from './core-contract.js';
 import type { CoreEnv } from './environment.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
-import { ChatError, StoreUnavailable } from './errors.js';
+import { ChatError } from './errors.js';
+import { StoreUnavailable } from '../store/errors.js';
 import type { Page } from './listing-pages.js';
 import { Listings } from './listings.js';
 import { channelModeString } from './lookup.js';
@@ -124,7 +125,6 @@ export class Core implements ChatCore {
     if (!client || client.sessionId !== caller.sessionId) {
       throw new ChatError({
         code: 'no_such_client',
-        status: 404,
         message: `no client ${clientId} in this session`,
       });
     }
@@ -158,7 +158,7 @@ export class Core implements ChatCore {
       try {
         await this.dispatcher.withContext(caller, (ctx) => endSession(ctx, ctx.session, reason));
       } catch (err) {
-        if (!(err instanceof ChatError && err.status === 401)) throw err; // already gone
+        if (!(err instanceof ChatError && err.code === 'invalid_token')) throw err; // already gone
       }
     });
   }

@@ -4,15 +4,16 @@ import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
 import { findCommand, type CommandSpec } from './command-table.js';
 import { Context, type Output, type WakeSet } from './context.js';
 import type { CoreEnv } from './environment.js';
-import { ChatError, chatErrorBody, chatErrorFromBody, ircError } from './errors.js';
+import { ChatError, chatErrorBody, chatErrorFromBody, invalidToken, ircError } from './errors.js';
 import { ERR } from '../model/numerics.js';
+import type { StoredTxn } from '../store/store.js';
 import { extraTokensFor, FloodControl } from './flood.js';
 import { SerialQueue } from './serial.js';
 import { checkSignature } from './signature-check.js';
 import { validateInput } from './validate.js';
 
 export function sessionGone(): ChatError {
-  return new ChatError({ code: 'invalid_token', status: 401, message: 'the session has ended' });
+  return invalidToken('the session has ended');
 }
 
 export class Dispatcher {
@@ -74,7 +75,7 @@ export class Dispatcher {
   private async run(caller: Caller, input: CommandInput): Promise<CommandResult> {
     if (input.txn !== undefined) {
       const prior = await this.env.store.getTxn(caller.clientId, input.txn);
-      if (prior) return replayTxn(prior.status, prior.response);
+      if (prior) return replayTxn(prior);
     }
     const spec = findCommand(input.command);
     let done: { value: CommandResult | ChatError; out: Output };
@@ -128,7 +129,7 @@ export class Dispatcher {
     spec: CommandSpec | undefined,
     err: ChatError,
   ): Promise<void> {
-    if (err.status === 401) return; // the session is gone: nobody to queue to
+    if (err.code === 'invalid_token') return; // the session is gone: nobody to queue to
     await this.withContext(
       caller,
       async (ctx) => {
@@ -144,13 +145,13 @@ export class Dispatcher {
   }
 }
 
-function txnRecord(answer: CommandResult | ChatError) {
+function txnRecord(answer: CommandResult | ChatError): StoredTxn {
   return answer instanceof ChatError
-    ? { status: answer.status, response: chatErrorBody(answer) }
-    : { status: 200, response: answer };
+    ? { refused: true, response: chatErrorBody(answer) }
+    : { refused: false, response: answer };
 }
 
-function replayTxn(status: number, response: unknown): CommandResult {
-  if (status === 200) return response as CommandResult;
-  throw chatErrorFromBody(status, response as Record<string, unknown>);
+function replayTxn({ refused, response }: StoredTxn): CommandResult {
+  if (!refused) return response as CommandResult;
+  throw chatErrorFromBody(response as Record<string, unknown>);
 }

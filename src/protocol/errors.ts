@@ -1,30 +1,35 @@
-// A refusal is a typed error (DESIGN §3): thrown by the core, mapped to a wire answer in exactly
-// one place per transport.
-import { ERR_TEXT, type ErrSpec } from '../model/numerics.js';
+// A refusal is a typed error: thrown by the core, answered in exactly one place per transport. It
+// says what went wrong (a stable code, the IRC numeric and its parameters) and the facts a client
+// needs to act on it (when to retry, which credentials would do); never an HTTP status or header.
 import type { Envelope } from '../model/envelope.js';
+import { ERR_TEXT, type ErrSpec } from '../model/numerics.js';
+import type { RefusalCode } from '../model/refusal-codes.js';
+
+/** Facts about a refusal that a transport may turn into its own form (HTTP: headers). */
+export interface RefusalFacts {
+  /** the same request may succeed after this many whole seconds (at least 1) */
+  retryAfterSeconds?: number;
+  /** the credentials that would be accepted: a client token, or a password (metrics) */
+  authScheme?: 'bearer' | 'basic';
+}
 
 export interface ChatErrorInit {
-  /** snake_case error code, e.g. `nickname_in_use` */
-  code: string;
-  /** HTTP status the HTTP transport answers with */
-  status: number;
+  code: RefusalCode;
   message: string;
   /** the IRC numeric, when the refusal is an IRC one */
   numeric?: string;
   /** the numeric's parameters between the target nick and the text */
   params?: string[];
-  /** extra response headers a transport should set (Retry-After, …) */
-  headers?: Record<string, string>;
-  /** extra JSON fields for the error body (e.g. `bits` for hashcash) */
+  facts?: RefusalFacts;
+  /** extra fields a client reads from the answer (e.g. `bits` for hashcash) */
   extra?: Record<string, unknown>;
 }
 
 export class ChatError extends Error {
-  readonly code: string;
-  readonly status: number;
+  readonly code: RefusalCode;
   readonly numeric: string | undefined;
   readonly params: string[];
-  readonly headers: Record<string, string>;
+  readonly facts: RefusalFacts;
   readonly extra: Record<string, unknown>;
   /** the numeric envelopes queued to the caller for this refusal (set by dispatch) */
   replies: Envelope[] = [];
@@ -33,48 +38,36 @@ export class ChatError extends Error {
     super(init.message);
     this.name = 'ChatError';
     this.code = init.code;
-    this.status = init.status;
     this.numeric = init.numeric;
     this.params = init.params ?? [];
-    this.headers = init.headers ?? {};
+    this.facts = init.facts ?? {};
     this.extra = init.extra ?? {};
   }
 }
 
 /** An IRC refusal: `ircError(ERR.NOSUCHCHANNEL, ['#x'])`. The text defaults to RFC 2812's. */
 export function ircError(spec: ErrSpec, params: string[] = [], text?: string): ChatError {
-  const [numeric, code, status] = spec;
-  return new ChatError({
-    code,
-    status,
-    numeric,
-    params,
-    message: text ?? ERR_TEXT[numeric] ?? code,
-  });
+  const [numeric, code] = spec;
+  return new ChatError({ code, numeric, params, message: text ?? ERR_TEXT[numeric] ?? code });
 }
 
 /** A non-IRC refusal of the request itself (bad field, too large, …). */
-export function badRequest(code: string, message: string, status = 400): ChatError {
-  return new ChatError({ code, status, message });
+export function badRequest(code: RefusalCode, message: string): ChatError {
+  return new ChatError({ code, message });
 }
 
-/** A typed conflict the store raises when a UNIQUE invariant would break. */
-export class StoreConflict extends Error {
-  constructor(readonly what: 'nick' | 'channel' | 'txn' | 'stamp' | 'signature') {
-    super(`store conflict on ${what}`);
-    this.name = 'StoreConflict';
-  }
+/** The session behind a token has ended (or the token was revoked). */
+export function invalidToken(message: string): ChatError {
+  return new ChatError({ code: 'invalid_token', message, facts: { authScheme: 'bearer' } });
 }
 
-/** The store cannot write (disk full, read-only, database down): answered 503. */
-export class StoreUnavailable extends Error {
-  constructor(cause: unknown) {
-    super('store unavailable', { cause });
-    this.name = 'StoreUnavailable';
-  }
+/** A refusal that means "not now": retry after `waitMs` (reported in whole seconds, at least 1). */
+export function retryLater(code: RefusalCode, message: string, waitMs: number): ChatError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new ChatError({ code, message, facts: { retryAfterSeconds } });
 }
 
-/** The JSON error body of a refusal (SPEC §3); also what a remembered txn replays. */
+/** The refusal's fields as a remembered txn keeps them (and the HTTP body shows them). */
 export function chatErrorBody(err: ChatError): Record<string, unknown> {
   const body: Record<string, unknown> = { error: err.code, message: err.message, ...err.extra };
   if (err.numeric) {
@@ -86,10 +79,9 @@ export function chatErrorBody(err: ChatError): Record<string, unknown> {
 }
 
 /** Rebuilds a refusal from a remembered body (txn retries answer the first answer). */
-export function chatErrorFromBody(status: number, body: Record<string, unknown>): ChatError {
+export function chatErrorFromBody(body: Record<string, unknown>): ChatError {
   const err = new ChatError({
-    code: String(body.error),
-    status,
+    code: String(body.error) as RefusalCode,
     message: String(body.message),
     numeric: typeof body.numeric === 'string' ? body.numeric : undefined,
     params: Array.isArray(body.params) ? (body.params as string[]) : [],

@@ -4,11 +4,13 @@
 // A request must find at least `need` tokens to start; what it costs is known only once it has
 // run (a WHO's answer, a history page's bytes), so `spend` may leave the bucket in debt, and the
 // next request waits until the refill has paid it off. The clock is injected: tests never sleep.
-import { Allowances, tooMany } from './allowance.js';
+import type { RefusalCode } from '../model/refusal-codes.js';
+import { Allowances } from './allowance.js';
+import { retryLater } from './errors.js';
 
 export interface BudgetRefusal {
-  /** snake_case error code of the 429 */
-  code: string;
+  /** the refusal's code (a "retry later" one) */
+  code: RefusalCode;
   /** what ran out, for the message */
   what: string;
   /** what a token is, for the message (default: one command) */
@@ -42,7 +44,7 @@ export class TokenBuckets {
     const { what, code } = this.refusal;
     const unit = this.refusal.unit ?? '';
     const limits = `at most ${this.burst}${unit} at once, then ${this.ratePerSecond}${unit}/s per session`;
-    throw tooMany(code, `${what}: ${limits}`, wait);
+    throw retryLater(code, `${what}: ${limits}`, wait);
   }
 
   /** Takes `cost` tokens (the bucket may go into debt). */

@@ -4,7 +4,8 @@
 import { checkStamp } from '../shared/hashcash.js';
 import type { Tx } from '../store/store.js';
 import type { CoreEnv } from './environment.js';
-import { ChatError, StoreConflict } from './errors.js';
+import { ChatError } from './errors.js';
+import { StoreConflict } from '../store/errors.js';
 
 /** A spent stamp is remembered past the date window in which it could still be accepted. */
 const SPENT_KEEP_MS = 5 * 86_400_000;
@@ -21,7 +22,6 @@ const REASONS: Record<string, string> = {
 export function hashcashRequired(bits: number, message: string): ChatError {
   return new ChatError({
     code: 'hashcash_required',
-    status: 402,
     message,
     extra: { bits },
   });

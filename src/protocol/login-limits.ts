@@ -7,7 +7,8 @@
 // Successful logins: a bucket per account (session with a password), so that logging in again and
 // again cannot mint clients — each a device with a queue to fill — faster than a person adds
 // devices. Taken before the password is hashed, given back when the login does not succeed.
-import { Allowances, tooMany } from './allowance.js';
+import { Allowances } from './allowance.js';
+import { retryLater } from './errors.js';
 
 export interface LoginLimitSettings {
   /** failures allowed per nick before waiting; refilled over `windowMs` */
@@ -44,7 +45,7 @@ export class LoginLimiter {
   begin(nickKey: string, address: string, now: number): void {
     const wait = Math.max(this.byNick.waitMs(nickKey, now), this.byAddress.waitMs(address, now));
     if (wait > 0) {
-      throw tooMany(
+      throw retryLater(
         'too_many_failed_logins',
         'too many failed logins for this nick or from this address; try again later',
         wait,
@@ -65,7 +66,7 @@ export class LoginLimiter {
   claimLogin(sessionId: number, now: number): void {
     const wait = this.byAccount.waitMs(sessionId, now);
     if (wait > 0) {
-      throw tooMany(
+      throw retryLater(
         'too_many_logins',
         'too many new logins to this account; try again later or use a device already logged in',
         wait,

@@ -20,7 +20,8 @@ import { createHash } from 'node:crypto';
 import { isSigned, SIGNATURE_WINDOW_MS, signedMetaProblem } from '../shared/signed-meta.js';
 import { parsePubkeyBody, SIGNATURE_ALG, verifyDelivered } from '../shared/signing.js';
 import type { Context } from './context.js';
-import { badRequest, StoreConflict, type ChatError } from './errors.js';
+import { badRequest, type ChatError } from './errors.js';
+import { StoreConflict } from '../store/errors.js';
 import { splitTargets } from './lookup.js';
 import type { CommandInput } from '../model/envelope.js';
 

@@ -31,7 +31,7 @@ export function validateInput(input: CommandInput, s: CoreSettings): void {
     if (body.length > s.maxLines) {
       throw badRequest(
         'too_many_lines',
-        `body has ${body.length} lines; the limit is ${s.maxLines}`,
+        `body has ${body.length} lines; the limit is ${s.maxLines} (MAX_LINES)`,
       );
     }
     body.forEach((line, i) => checkString(`body[${i}]`, line));

@@ -141,8 +141,10 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/** What a command with a txn answered, so that a retry answers the same. */
 export interface StoredTxn {
-  status: number;
+  /** the command was refused: `response` holds the refusal's fields */
+  refused: boolean;
   response: unknown;
 }
 

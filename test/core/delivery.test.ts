@@ -4,6 +4,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { Delivery } from '../../src/delivery/delivery.js';
 import type { QueueRead, QueueReadOptions, Store } from '../../src/store/store.js';
 import { commands, makeHarness, texts, type Harness } from '../helpers/core-harness.js';
+import { viaHttp } from '../helpers/http-view.js';
 
 let h: Harness;
 beforeEach(async () => (h = await makeHarness()));
@@ -156,11 +157,11 @@ test('a third held poll is refused with 429; revocation ends held polls with 401
   const p1 = alice.poll(10_000);
   const p2 = alice.poll(10_000);
   await new Promise((r) => setTimeout(r, 20));
-  await assert.rejects(alice.poll(10_000), { status: 429, code: 'too_many_polls' });
+  await assert.rejects(viaHttp(alice.poll(10_000)), { status: 429, code: 'too_many_polls' });
   const started = Date.now();
   await h.core.logout(alice.caller);
-  await assert.rejects(p1, { status: 401 });
-  await assert.rejects(p2, { status: 401 });
+  await assert.rejects(viaHttp(p1), { status: 401 });
+  await assert.rejects(viaHttp(p2), { status: 401 });
   assert.ok(Date.now() - started < 1000);
 });
 
@@ -178,7 +179,7 @@ test('an aborted poll is released', async () => {
 test('a cursor beyond the newest entry is 400', async () => {
   const alice = await h.user('alice');
   alice.cursor = 1_000_000;
-  await assert.rejects(alice.poll(0), { status: 400, code: 'bad_cursor' });
+  await assert.rejects(viaHttp(alice.poll(0)), { status: 400, code: 'bad_cursor' });
 });
 
 test('re-polling with an old cursor returns the same entries again (lost response)', async () => {
@@ -201,5 +202,5 @@ test('shutdown answers held polls at once', async () => {
   await new Promise((r) => setTimeout(r, 20));
   h.delivery.shutdown();
   assert.deepEqual((await held).messages, []);
-  await assert.rejects(alice.poll(0), { status: 503 });
+  await assert.rejects(viaHttp(alice.poll(0)), { status: 503 });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { fold } from '../../src/model/casefold.js';
-import { ChatError } from '../../src/protocol/errors.js';
+import type { HttpRefusal } from '../helpers/http-view.js';
 import type { Envelope } from '../../src/model/envelope.js';
 import { loadConfig } from '../../src/server/config.js';
 import {
@@ -12,6 +12,7 @@ import {
   type Harness,
   type TestClient,
 } from '../helpers/core-harness.js';
+import { viaHttp } from '../helpers/http-view.js';
 
 let h: Harness;
 beforeEach(async () => (h = await makeHarness()));
@@ -25,7 +26,7 @@ async function refusedWith(
   input: Parameters<TestClient['send']>[0],
   numeric: string,
   params?: string[],
-): Promise<ChatError> {
+): Promise<HttpRefusal> {
   const err = await who.refused(input);
   assert.equal(err.numeric, numeric, `${JSON.stringify(input)}: ${err.message}`);
   if (params) assert.deepEqual(err.params, params);
@@ -347,7 +348,7 @@ test('KILL ends the victim like QUIT: peers see QUIT "Killed (…)", tokens revo
   await new Promise((r) => setTimeout(r, 20));
   const res = await oper!.send({ command: 'KILL', to: 'Bob', body: ['spamming'] });
   assert.deepEqual(res.replies, []);
-  await assert.rejects(held, { status: 401 });
+  await assert.rejects(viaHttp(held), { status: 401 });
   const got = await carol!.drain();
   assert.deepEqual(commands(got), ['QUIT'], 'once, though they share two channels');
   assert.deepEqual([got[0]!.from, got[0]!.body], ['bob', ['Killed (oper (spamming))']]);

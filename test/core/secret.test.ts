@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { fold } from '../../src/model/casefold.js';
-import { ChatError } from '../../src/protocol/errors.js';
+import type { HttpRefusal } from '../helpers/http-view.js';
 import type { Envelope } from '../../src/model/envelope.js';
 import { generateSigningKey } from '../../src/shared/signing.js';
 import {
@@ -40,7 +40,7 @@ afterEach(async () => h.close());
 const shape = (envs: Envelope[]) => envs.map((e) => [e.command, e.params, e.body]);
 
 /** what an unknown channel answers: 404 with 403 and the name as given */
-function assertNoSuchChannel(err: ChatError, name: string): void {
+function assertNoSuchChannel(err: HttpRefusal, name: string): void {
   assert.deepEqual(
     [err.status, err.code, err.numeric, err.params],
     [404, 'no_such_channel', '403', [name]],

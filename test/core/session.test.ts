@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { hashToken } from '../../src/protocol/tokens.js';
 import { commands, makeHarness, TestClient, texts, type Harness } from '../helpers/core-harness.js';
+import { viaHttp } from '../helpers/http-view.js';
 
 let h: Harness;
 beforeEach(async () => (h = await makeHarness()));
@@ -43,7 +44,7 @@ test('nick rules at creation: 432 for bad syntax, 433 when taken (case-folded)',
       ['431', '432'].includes(e.numeric ?? ''),
     );
   }
-  await assert.rejects(h.core.createSession('alice{1}'), { numeric: '433', status: 409 });
+  await assert.rejects(viaHttp(h.core.createSession('alice{1}')), { numeric: '433', status: 409 });
   await assert.rejects(h.core.createSession('ALICE[1]'), { numeric: '433' });
 });
 
@@ -176,7 +177,7 @@ test('revoking a client: only own clients (404 otherwise)', async () => {
   const alice = await h.user('alice');
   const alice2 = await secondDevice(alice);
   const bob = await h.user('bob');
-  await assert.rejects(h.core.revokeClient(bob.caller, alice2.caller.clientId), {
+  await assert.rejects(viaHttp(h.core.revokeClient(bob.caller, alice2.caller.clientId)), {
     status: 404,
     code: 'no_such_client',
   });

@@ -14,6 +14,7 @@ import type { Caller, CommandInput, CommandResult, Envelope } from '../../src/mo
 import type { PollResult } from '../../src/model/api.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { httpView, type HttpRefusal } from './http-view.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -111,11 +112,11 @@ export class TestClient {
   }
 
   /** sends and returns the refusal, failing if the command was accepted */
-  async refused(input: CommandInput): Promise<ChatError> {
+  async refused(input: CommandInput): Promise<HttpRefusal> {
     try {
       await this.send(input);
     } catch (err) {
-      if (err instanceof ChatError) return err;
+      if (err instanceof ChatError) return httpView(err);
       throw err;
     }
     throw new Error(`expected ${input.command} to be refused`);
@@ -159,11 +160,11 @@ export function texts(envs: Envelope[]): string[] {
 }
 
 /** The ChatError a promise rejects with; fails when it resolves or throws something else. */
-export async function refusal(p: Promise<unknown>): Promise<ChatError> {
+export async function refusal(p: Promise<unknown>): Promise<HttpRefusal> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof ChatError) return err;
+    if (err instanceof ChatError) return httpView(err);
     throw err;
   }
   throw new Error('expected a refusal');

@@ -2,7 +2,10 @@
 // 404/405; security headers on every answer.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ChatError, StoreUnavailable, ircError } from '../../src/protocol/errors.js';
+import { ChatError, invalidToken, ircError } from '../../src/protocol/errors.js';
+import { REQUEST_CODES } from '../../src/model/refusal-codes.js';
+import { httpStatus } from '../../src/transports/http/refusal-status.js';
+import { StoreUnavailable } from '../../src/store/errors.js';
 import { ERR } from '../../src/model/numerics.js';
 import { AUTH, envelope, setup } from './fakes.js';
 
@@ -50,7 +53,6 @@ void describe('error mapping', () => {
         createSession: async () => {
           throw new ChatError({
             code: 'hashcash_required',
-            status: 402,
             message: 'a stamp is needed',
             extra: { bits: 20, error: 'must-not-override' },
           });
@@ -58,9 +60,8 @@ void describe('error mapping', () => {
         execute: async () => {
           throw new ChatError({
             code: 'flood',
-            status: 429,
             message: 'slow down',
-            headers: { 'Retry-After': '2' },
+            facts: { retryAfterSeconds: 2 },
           });
         },
       },
@@ -91,19 +92,17 @@ void describe('error mapping', () => {
   void it('adds a Bearer challenge to a 401 from the core (revoked during a poll)', async () => {
     const t = setup();
     t.delivery.answer = async () => {
-      throw new ChatError({ code: 'revoked', status: 401, message: 'token revoked' });
+      throw invalidToken('token revoked');
     };
     const res = await t.app.inject({ url: '/api/v1/messages?timeout=0', headers: AUTH });
     assert.equal(res.statusCode, 401);
     assert.equal(res.headers['www-authenticate'], 'Bearer realm="chat", error="invalid_token"');
-    assert.equal(res.json<{ error: string }>().error, 'revoked');
+    assert.equal(res.json<{ error: string }>().error, 'invalid_token');
     await t.app.close();
   });
 
-  void it('maps StoreUnavailable (instance or by name) to 503 with Retry-After', async () => {
-    const byName = new Error('x');
-    byName.name = 'StoreUnavailable';
-    for (const err of [new StoreUnavailable(new Error('SQLITE_FULL: /var/db/chat.db')), byName]) {
+  void it('maps StoreUnavailable to 503 with Retry-After', async () => {
+    for (const err of [new StoreUnavailable(new Error('SQLITE_FULL: /var/db/chat.db'))]) {
       const t = setup({
         core: {
           listChannels: async () => {
@@ -145,17 +144,32 @@ void describe('error mapping', () => {
     await t.app.close();
   });
 
-  void it('a ChatError with a non-error status is treated as a bug', async () => {
+  void it('an error that only calls itself StoreUnavailable is a bug, not a 503', async () => {
+    const byName = new Error('x');
+    byName.name = 'StoreUnavailable';
     const t = setup({
       core: {
         listChannels: async () => {
-          throw new ChatError({ code: 'weird', status: 200, message: 'x' });
+          throw byName;
         },
       },
     });
     const res = await t.app.inject({ url: '/api/v1/channels', headers: AUTH });
     assert.equal(res.statusCode, 500);
     await t.app.close();
+  });
+
+  void it('every refusal code answers an error status; IRC refusals keep the table', () => {
+    for (const code of [...REQUEST_CODES, ...Object.values(ERR).map(([, c]) => c)]) {
+      const status = httpStatus(code);
+      assert.ok(status >= 400 && status <= 599, `${code}: ${status}`);
+    }
+    assert.deepEqual(
+      [ERR.NICKNAMEINUSE, ERR.NOSUCHNICK, ERR.CANNOTSENDTOCHAN, ERR.NEEDMOREPARAMS].map(([, c]) =>
+        httpStatus(c),
+      ),
+      [409, 404, 403, 400],
+    );
   });
 });
 

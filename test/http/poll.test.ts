@@ -100,9 +100,8 @@ void describe('GET /api/v1/messages parameters', () => {
     t.delivery.answer = async () => {
       throw new ChatError({
         code: 'too_many_polls',
-        status: 429,
         message: 'two polls are held already',
-        headers: { 'Retry-After': '1' },
+        facts: { retryAfterSeconds: 1 },
       });
     };
     const res = await t.app.inject({ url: '/api/v1/messages', headers: AUTH });

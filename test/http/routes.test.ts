@@ -188,12 +188,6 @@ void describe('routes', () => {
     ['sessionId', { command: 'PING', sessionId: 2 }, 'body: unknown field "sessionId"'],
     ['isOper', { command: 'PING', isOper: true }, 'body: unknown field "isOper"'],
     [
-      '101 lines',
-      { command: 'PRIVMSG', to: '#a', body: Array(101).fill('x') },
-      'body.body: at most 100 lines',
-      'too_many_lines',
-    ],
-    [
       '4 KiB+ of meta',
       { command: 'PRIVMSG', meta: { x: 'a'.repeat(4096) } },
       'body.meta: at most 4096 bytes of JSON',

@@ -177,7 +177,7 @@ export function registerEntityTests(make: MakeStore): void {
     withFixture(make, async (fx) => {
       const { store } = fx;
       const a = await fx.user('alice');
-      const value = { status: 200, response: { id: 'x', seq: 3, replies: [] } };
+      const value = { refused: false, response: { id: 'x', seq: 3, replies: [] } };
       await store.transaction((tx) => tx.saveTxn(a.client.id, 't1', value, fx.now));
       assert.deepEqual(await store.getTxn(a.client.id, 't1'), value);
       assert.equal(await store.getTxn(a.client.id, 't2'), null);

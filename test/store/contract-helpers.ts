@@ -1,7 +1,7 @@
 // Helpers for the store contract suite: a fixture that creates sessions, clients, channels and
 // log rows the way the core does, with a fake clock. Not a test file itself.
 import { fold } from '../../src/model/casefold.js';
-import { StoreConflict } from '../../src/protocol/errors.js';
+import { StoreConflict } from '../../src/store/errors.js';
 import type { Envelope, NewEnvelope } from '../../src/model/envelope.js';
 import type {
   ChannelRow,

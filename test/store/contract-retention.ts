@@ -150,7 +150,7 @@ export function registerRetentionTests(make: MakeStore): void {
     withFixture(make, async (fx) => {
       const { store } = fx;
       const a = await fx.user('alice');
-      const value = { status: 200, response: null };
+      const value = { refused: false, response: null };
       await store.transaction((tx) => tx.saveTxn(a.client.id, 'old', value, fx.now));
       await store.transaction((tx) => tx.saveTxn(a.client.id, 'new', value, fx.now + HOUR));
       for (let i = 0; i < 5; i++) await fx.toClient(a.client.id, `r${i}`);

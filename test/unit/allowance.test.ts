@@ -3,17 +3,19 @@
 // giving back, and memory that follows recent events only. The clock is a number.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Allowances, FailureLimits, tooMany } from '../../src/protocol/allowance.js';
+import { Allowances, FailureLimits } from '../../src/protocol/allowance.js';
+import { retryLater } from '../../src/protocol/errors.js';
 import { ChatError } from '../../src/protocol/errors.js';
+import { httpView, type HttpRefusal } from '../helpers/http-view.js';
 import { ACCOUNT_LOGIN_WINDOW_MS, LoginLimiter } from '../../src/protocol/login-limits.js';
 
-function refusal(fn: () => void): ChatError | null {
+function refusal(fn: () => void): HttpRefusal | null {
   try {
     fn();
     return null;
   } catch (err) {
     assert.ok(err instanceof ChatError);
-    return err;
+    return httpView(err);
   }
 }
 
@@ -97,10 +99,11 @@ test('FailureLimits: an address runs out on its own; the overall bucket stops ma
   assert.equal(f.waitMs('10.0.0.9', 12_000), 0);
 });
 
-test('tooMany: 429 with Retry-After in whole seconds, at least 1', () => {
-  const e = tooMany('x_code', 'text', 1_001);
-  assert.deepEqual([e.status, e.code, e.headers['Retry-After']], [429, 'x_code', '2']);
-  assert.equal(tooMany('x', 't', 1).headers['Retry-After'], '1');
+test('retryLater: retry after whole seconds, at least 1; over HTTP a 429 with Retry-After', () => {
+  const e = httpView(retryLater('flood', 'text', 1_001));
+  assert.deepEqual([e.facts.retryAfterSeconds, e.code], [2, 'flood']);
+  assert.deepEqual([e.status, e.headers['Retry-After']], [429, '2']);
+  assert.equal(retryLater('flood', 't', 1).facts.retryAfterSeconds, 1);
 });
 
 test('LoginLimiter: successful logins per account, claimed up front, given back on failure', () => {

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FloodControl } from '../../src/protocol/flood.js';
 import { ChatError } from '../../src/protocol/errors.js';
+import { httpView, type HttpRefusal } from '../helpers/http-view.js';
 
-function refused(f: FloodControl, session: number, now: number): ChatError | null {
+function refused(f: FloodControl, session: number, now: number): HttpRefusal | null {
   try {
     f.take(session, now);
     return null;
   } catch (err) {
     assert.ok(err instanceof ChatError);
-    return err;
+    return httpView(err);
   }
 }
 

@@ -2,7 +2,7 @@
 // topic and names. JOIN 0 parts every channel (RFC 2812). An existing channel's modes are checked
 // in ngIRCd's order: +b (474), +i (473, an INVITE passes), +k (475), +l (471).
 import type { ChannelRow } from '../../store/store.js';
-import { StoreConflict } from '../errors.js';
+import { StoreConflict } from '../../store/errors.js';
 import { fold } from '../../model/casefold.js';
 import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';

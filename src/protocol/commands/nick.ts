@@ -3,7 +3,8 @@
 import { fold } from '../../model/casefold.js';
 import { isBanned } from '../channel-bans.js';
 import type { Context } from '../context.js';
-import { ircError, StoreConflict } from '../errors.js';
+import { ircError } from '../errors.js';
+import { StoreConflict } from '../../store/errors.js';
 import { isChanOp } from '../lookup.js';
 import { requireUsableNick } from '../name-syntax.js';
 import { ERR } from '../../model/numerics.js';

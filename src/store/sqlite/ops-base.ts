@@ -1,6 +1,6 @@
 // What every ops object shares: its connection's statement cache, and, inside a transaction, the
 // transaction's state. Every method body runs through run(), which maps SQLite errors.
-import { StoreUnavailable } from '../../protocol/errors.js';
+import { StoreUnavailable } from '../errors.js';
 import type { StatementCache } from './connection.js';
 import { mapStoreError } from './sql-errors.js';
 

@@ -22,6 +22,7 @@ import { readHistory } from './history.js';
 import { OpsBase } from './ops-base.js';
 import { readQueue, type QueueHints } from './queue.js';
 import {
+  ANSWERED,
   CHANNEL_COLS,
   CLIENT_COLS,
   MEMBER_COLS,
@@ -248,7 +249,7 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
         { status: number; response: string } | undefined;
       return r === undefined
         ? null
-        : { status: r.status, response: JSON.parse(r.response) as unknown };
+        : { refused: r.status !== ANSWERED, response: JSON.parse(r.response) as unknown };
     });
   }
 

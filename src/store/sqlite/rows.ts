@@ -10,6 +10,11 @@ export const CLIENT_COLS = 'id, session_id, created_at, last_seen, start_seq';
 export const CHANNEL_COLS =
   'c.id, c.name, c.name_folded, c.topic, c.topic_set_by, c.topic_set_at, c.modes, c.key, ' +
   'c.lim, c.created_at';
+/** txns.status: 200 for an answered command; anything else (0, or an HTTP status in rows written
+ * before refusals stopped carrying one) for a refused one. */
+export const ANSWERED = 200;
+export const REFUSED = 0;
+
 export const MEMBER_COLS = 'm.session_id, m.channel_id, m.joined_seq, m.modes AS member_modes';
 
 export interface RawSession {

@@ -1,7 +1,7 @@
 // Turning SQLite failures into the store's typed errors (DESIGN §3): a UNIQUE violation is a
 // conflict the core handles; a database that cannot write is StoreUnavailable (HTTP 503).
 import Database from 'better-sqlite3';
-import { StoreUnavailable } from '../../protocol/errors.js';
+import { StoreUnavailable } from '../errors.js';
 
 /** Primary result codes meaning "the database cannot do this right now", not "bad request". */
 const UNAVAILABLE_PREFIXES = [

@@ -1,7 +1,7 @@
 // The SQLite Store: two connections to one WAL database. The writer runs every transaction, one
 // at a time (an async mutex); the read-only reader serves top-level reads and so sees committed
 // data only — a poll never sees rows of a transaction that may still roll back.
-import { StoreUnavailable } from '../../protocol/errors.js';
+import { StoreUnavailable } from '../errors.js';
 import type { PruneOptions, PruneResult, Store, Tx } from '../store.js';
 import { openConnection, StatementCache, type Db, type Synchronous } from './connection.js';
 import { migrate } from './migrations.js';

@@ -1,5 +1,5 @@
 // Tx = ReadOps + WriteOps on the writer connection, inside one transaction of SqliteStore.
-import { StoreConflict } from '../../protocol/errors.js';
+import { StoreConflict } from '../errors.js';
 import type { Envelope, NewEnvelope } from '../../model/envelope.js';
 import type { Folded } from '../../model/casefold.js';
 import type {
@@ -17,6 +17,7 @@ import type {
   Tx,
 } from '../store.js';
 import { SqliteReadOps } from './read-ops.js';
+import { ANSWERED, REFUSED } from './rows.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 const SESSION_PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
@@ -231,7 +232,9 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
         VALUES (?, ?, ?, ?, ?)`;
       const response = JSON.stringify(value.response ?? null);
       conflictOn('txn', () =>
-        this.st.get(sql).run(clientId, txn, value.status, response, createdAt),
+        this.st
+          .get(sql)
+          .run(clientId, txn, value.refused ? REFUSED : ANSWERED, response, createdAt),
       );
     });
   }

@@ -10,7 +10,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { DeliveryApi } from '../../delivery/delivery-api.js';
-import { ChatError } from '../../protocol/errors.js';
+import { ChatError, retryLater } from '../../protocol/errors.js';
 import { pathOnly } from '../../server/logger.js';
 import { FailureLimits } from '../../protocol/allowance.js';
 import { bearerAuth, checkBasicAuth, METRICS_FAILURE_LIMITS } from './auth.js';
@@ -86,12 +86,7 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
     void reply.header('X-Content-Type-Options', 'nosniff').header('X-Request-Id', request.id);
     if (request.url.startsWith('/api/')) void reply.header('Cache-Control', 'no-store');
     if (state.closing) {
-      throw new ChatError({
-        code: 'shutting_down',
-        status: 503,
-        message: 'the server is shutting down; retry shortly',
-        headers: { 'Retry-After': '5', Connection: 'close' },
-      });
+      throw retryLater('shutting_down', 'the server is shutting down; retry shortly', 5000);
     }
   });
   app.addHook('onSend', async (_request, reply) => {
@@ -151,7 +146,7 @@ function preHandlerFor(route: RouteSpec, deps: HttpDeps, metricsFailures: Failur
     return async (request: FastifyRequest): Promise<void> => {
       const { metricsEnabled, METRICS_USERNAME, METRICS_PASSWORD } = deps.config;
       if (!metricsEnabled || !METRICS_USERNAME || !METRICS_PASSWORD) {
-        throw new ChatError({ code: 'not_found', status: 404, message: 'no such route' });
+        throw new ChatError({ code: 'not_found', message: 'no such route' });
       }
       const credentials = { username: METRICS_USERNAME, password: METRICS_PASSWORD };
       checkBasicAuth(request, credentials, metricsFailures);

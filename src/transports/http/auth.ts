@@ -3,11 +3,10 @@
 // Tokens are read from the Authorization header only, never from the query string.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { tooMany, type FailureLimits } from '../../protocol/allowance.js';
-import { ChatError } from '../../protocol/errors.js';
+import type { FailureLimits } from '../../protocol/allowance.js';
+import { ChatError, invalidToken, retryLater } from '../../protocol/errors.js';
 import type { ChatCore } from '../../protocol/core-contract.js';
 import type { Caller } from '../../model/envelope.js';
-import { BEARER_CHALLENGE, BEARER_INVALID } from './errors.js';
 
 /** base64url, at most 256 characters (optional padding tolerated). */
 const TOKEN_RE = /^[A-Za-z0-9_-]{1,256}={0,2}$/;
@@ -15,17 +14,8 @@ const TOKEN_RE = /^[A-Za-z0-9_-]{1,256}={0,2}$/;
 const missingToken = () =>
   new ChatError({
     code: 'missing_token',
-    status: 401,
     message: 'this endpoint needs Authorization: Bearer <token>',
-    headers: { 'WWW-Authenticate': BEARER_CHALLENGE },
-  });
-
-const invalidToken = (message: string) =>
-  new ChatError({
-    code: 'invalid_token',
-    status: 401,
-    message,
-    headers: { 'WWW-Authenticate': BEARER_INVALID },
+    facts: { authScheme: 'bearer' },
   });
 
 /** Every value of a header as sent (Node keeps only the first Authorization in `headers`). */
@@ -91,7 +81,7 @@ export function checkBasicAuth(
 ): void {
   const wait = failures.waitMs(request.ip, now);
   if (wait > 0) {
-    throw tooMany(
+    throw retryLater(
       'too_many_failures',
       'too many failed metrics logins from this address or in all; try again later',
       wait,
@@ -110,9 +100,8 @@ export function checkBasicAuth(
     failures.failed(request.ip, now);
     throw new ChatError({
       code: 'unauthorized',
-      status: 401,
       message: 'metrics need HTTP basic authentication',
-      headers: { 'WWW-Authenticate': 'Basic realm="metrics"' },
+      facts: { authScheme: 'basic' },
     });
   }
 }

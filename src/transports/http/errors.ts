@@ -1,10 +1,12 @@
-// The one place where anything thrown becomes an HTTP answer (DESIGN §3). Every error body is
+// The one place where anything thrown becomes an HTTP answer (statuses: refusal-status.ts). Every error body is
 // `{"error": "<snake_case>", "message": "<human text>"}`; an IRC refusal adds numeric, params
 // and replies. A client mistake is a 4xx; anything unexpected is logged with the request id and
 // answered 500 with no internals.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChatError } from '../../protocol/errors.js';
+import { StoreUnavailable } from '../../store/errors.js';
+import { httpStatus, refusalHeaders } from './refusal-status.js';
 import type { RouteSpec } from './route-def.js';
 
 export interface ErrorAnswer {
@@ -12,9 +14,6 @@ export interface ErrorAnswer {
   body: Record<string, unknown>;
   headers: Record<string, string>;
 }
-
-export const BEARER_CHALLENGE = 'Bearer realm="chat"';
-export const BEARER_INVALID = 'Bearer realm="chat", error="invalid_token"';
 
 /** Fastify's own 4xx errors, by code. Others keep their status with a generic code. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -43,10 +42,6 @@ export function snakeCase(text: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
-function isStoreUnavailable(err: unknown): boolean {
-  return err instanceof Error && err.name === 'StoreUnavailable';
-}
-
 function chatErrorAnswer(err: ChatError): ErrorAnswer {
   const extra = Object.fromEntries(
     Object.entries(err.extra).filter(([k]) => !['error', 'message', 'numeric'].includes(k)),
@@ -59,24 +54,13 @@ function chatErrorAnswer(err: ChatError): ErrorAnswer {
   } else if (err.replies.length > 0) {
     body.replies = err.replies;
   }
-  const headers = { ...err.headers };
-  if (
-    err.status === 401 &&
-    !Object.keys(headers).some((h) => h.toLowerCase() === 'www-authenticate')
-  ) {
-    headers['WWW-Authenticate'] =
-      err.code === 'invalid_credentials' ? BEARER_CHALLENGE : BEARER_INVALID;
-  }
-  return { status: err.status, body, headers };
+  return { status: httpStatus(err.code), body, headers: refusalHeaders(err) };
 }
 
 /** Maps anything thrown to its answer; `null` means "unexpected: log it and answer 500". */
 export function mapError(err: unknown): ErrorAnswer | null {
-  if (err instanceof ChatError) {
-    if (err.status >= 400 && err.status <= 599) return chatErrorAnswer(err);
-    return null;
-  }
-  if (isStoreUnavailable(err)) {
+  if (err instanceof ChatError) return chatErrorAnswer(err);
+  if (err instanceof StoreUnavailable) {
     return {
       status: 503,
       body: { error: 'store_unavailable', message: 'storage is unavailable; retry shortly' },

@@ -11,13 +11,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ChatError } from '../../protocol/errors.js';
 
-const badJson = (message: string) => new ChatError({ code: 'bad_json', status: 400, message });
-const badEncoding = (message: string) =>
-  new ChatError({ code: 'bad_encoding', status: 400, message });
+const badJson = (message: string) => new ChatError({ code: 'bad_json', message });
+const badEncoding = (message: string) => new ChatError({ code: 'bad_encoding', message });
 const unsupportedMediaType = () =>
   new ChatError({
     code: 'unsupported_media_type',
-    status: 415,
     message: 'request bodies must be application/json (UTF-8)',
   });
 

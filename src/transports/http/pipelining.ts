@@ -5,7 +5,7 @@
 // handful at once on one connection is refused and the connection closed.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { ChatError } from '../../protocol/errors.js';
+import { retryLater } from '../../protocol/errors.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 
@@ -17,12 +17,11 @@ export function installPipeliningLimit(app: FastifyInstance): void {
     inFlight.set(socket, n);
     reply.raw.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
     if (n > MAX_IN_FLIGHT_PER_CONNECTION) {
-      throw new ChatError({
-        code: 'too_many_pipelined_requests',
-        status: 429,
-        message: `at most ${MAX_IN_FLIGHT_PER_CONNECTION} requests in flight per connection`,
-        headers: { 'Retry-After': '1', Connection: 'close' },
-      });
+      throw retryLater(
+        'too_many_pipelined_requests',
+        `at most ${MAX_IN_FLIGHT_PER_CONNECTION} requests in flight per connection`,
+        1000,
+      );
     }
   });
 }

@@ -18,7 +18,7 @@ export function parseOrThrow<S extends z.ZodType>(
   if (result.success) return result.data;
   const first = result.error.issues[0];
   const message = first ? describeIssue(first, [], value, part) : `${part}: invalid`;
-  throw new ChatError({ code: 'invalid_request', status: 400, message });
+  throw new ChatError({ code: 'invalid_request', message });
 }
 
 export function formatPath(part: Part, path: Path): string {

@@ -28,19 +28,13 @@ const sendCommand = defineRoute({
   },
   errors: [403, 404, 409, 429],
   handler: async ({ deps, caller, body, rawBody }) => {
-    const { MAX_LINES, MAX_META_BYTES } = deps.config;
-    if (Array.isArray(body.body) && body.body.length > MAX_LINES) {
-      throw new ChatError({
-        code: 'too_many_lines',
-        status: 400,
-        message: `body.body: at most ${MAX_LINES} lines`,
-      });
-    }
+    // The line count is the core's rule (validate.ts), the same for every transport; the size
+    // of meta as JSON is this wire format's.
+    const { MAX_META_BYTES } = deps.config;
     const raw = rawBody as Record<string, unknown>;
     if (body.meta !== undefined && Buffer.byteLength(JSON.stringify(raw.meta)) > MAX_META_BYTES) {
       throw new ChatError({
         code: 'meta_too_large',
-        status: 400,
         message: `body.meta: at most ${MAX_META_BYTES} bytes of JSON`,
       });
     }

@@ -30,7 +30,7 @@ here (<code>npm run build</code> builds it); the HTTP API is documented in
 `;
 }
 
-const notFound = () => new ChatError({ code: 'not_found', status: 404, message: 'no such file' });
+const notFound = () => new ChatError({ code: 'not_found', message: 'no such file' });
 
 /** Query strings are ignored on these routes (links with tracking parameters still load). */
 const AnyQuery = z.looseObject({});
