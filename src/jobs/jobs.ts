@@ -1,7 +1,7 @@
 // Background jobs (SPEC §9): idle-client expiry, orphaned-session expiry (ended exactly like QUIT),
 // queue pruning and history rotation. Every step is idempotent, so several instances may run it.
 import { ChatError } from '../protocol/errors.js';
-import type { Core } from '../protocol/core.js';
+import type { CoreHousekeeping } from '../protocol/core-contract.js';
 import type { PruneResult, Store } from '../store/store.js';
 
 export interface JobSettings {
@@ -24,7 +24,7 @@ export class Jobs {
   private running: Promise<JobReport> | null = null;
 
   constructor(
-    private readonly core: Core,
+    private readonly core: CoreHousekeeping,
     private readonly store: Store,
     private readonly settings: JobSettings,
     private readonly onError: (err: unknown) => void,

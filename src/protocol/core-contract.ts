@@ -62,3 +62,17 @@ export interface ChatCore {
   history(caller: Caller, query: HistoryQuery): Promise<HistoryView>;
   serverInfo(): Promise<ServerInfo>;
 }
+
+/** What the background jobs ask of the core: the server's own ends of clients and sessions. */
+export interface CoreHousekeeping {
+  /** deletes an idle client; ends its session (as QUIT) if it was the last one without a password */
+  removeClient(caller: Caller, clientId: number, reason: string): Promise<void>;
+  /** ends a session as QUIT with the given reason (idle expiry, KILL); gone already is fine */
+  endSessionById(sessionId: number, reason: string): Promise<void>;
+}
+
+/** What the composition root asks of the core beyond the transports' and jobs' needs. */
+export interface CoreLifecycle {
+  /** resolves once no command is running (shutdown waits for this before closing the store) */
+  idle(): Promise<void>;
+}

@@ -12,7 +12,7 @@ import type {
 import type { SessionRow } from '../store/store.js';
 import { Accounts } from './accounts.js';
 import { jsonBytes } from '../model/byte-budget.js';
-import type { ChatCore, HistoryQuery } from './core-contract.js';
+import type { ChatCore, CoreHousekeeping, CoreLifecycle, HistoryQuery } from './core-contract.js';
 import type { CoreEnv } from './environment.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
 import { ChatError } from './errors.js';
@@ -31,8 +31,8 @@ export const DM_PEERS_MAX = 500;
 /** last_seen is written at most this often per client: a poll loop must not be a write loop. */
 const TOUCH_EVERY_MS = 2_000;
 
-export class Core implements ChatCore {
-  readonly dispatcher: Dispatcher;
+export class Core implements ChatCore, CoreHousekeeping, CoreLifecycle {
+  private readonly dispatcher: Dispatcher;
   private readonly accounts: Accounts;
   private readonly reads: ReadBudget;
   private readonly listings: Listings;
@@ -149,6 +149,10 @@ export class Core implements ChatCore {
         }
       });
     });
+  }
+
+  idle(): Promise<void> {
+    return this.dispatcher.serial.idle();
   }
 
   /** Ends a session as QUIT with the given reason (idle expiry, KILL). */

@@ -4,6 +4,7 @@
 //
 // pino is the logger Fastify itself depends on (resolved from Fastify's dependency tree).
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { pathOnly } from '../transports/http/url-path.js';
 
 export interface LoggerConfig {
   logLevel: string;
@@ -19,12 +20,6 @@ export interface CreateLoggerOptions {
 /** Only the method and the path: never headers (Authorization) or the query string. */
 function serializeRequest(req: { method?: string; url?: string }): Record<string, unknown> {
   return { method: req.method, path: pathOnly(req.url) };
-}
-
-export function pathOnly(url: string | undefined): string {
-  if (!url) return '';
-  const q = url.indexOf('?');
-  return q >= 0 ? url.slice(0, q) : url;
 }
 
 export function loggerOptions(config: LoggerConfig): LoggerOptions {

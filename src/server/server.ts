@@ -13,6 +13,7 @@ import { buildHttpApp, closeHttpApp } from '../transports/http/app.js';
 import type { Config } from './config.js';
 import { instrumentStore } from './instrument-store.js';
 import { createMetrics } from './metrics.js';
+import { httpSettings } from './http-settings.js';
 
 /** Held polls per client (SPEC §5). */
 const MAX_HELD_POLLS = 2;
@@ -76,8 +77,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   for (const name of ['sessions', 'clients', 'channels'] as const) {
     metrics.setCollector(name, async () => (await rawStore.counts())[name]);
   }
+  metrics.setCollector('held_polls', () => delivery.heldPolls());
   const app = buildHttpApp({
-    config,
+    settings: httpSettings(config),
     core,
     delivery,
     metrics,
@@ -109,7 +111,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       (closing ??= (async () => {
         await closeHttpApp(app, delivery);
         await jobs.stop();
-        await core.dispatcher.serial.idle();
+        await core.idle();
         await bus.close();
         await rawStore.close();
       })()),

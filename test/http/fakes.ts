@@ -6,6 +6,7 @@ import type { Caller, Envelope } from '../../src/model/envelope.js';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
+import { httpSettings } from '../../src/server/http-settings.js';
 import { buildHttpApp } from '../../src/transports/http/app.js';
 import type { PollResult } from '../../src/model/api.js';
 
@@ -165,8 +166,9 @@ export function setup(opts: TestSetup = {}) {
     { logLevel: sink ? 'debug' : 'silent' },
     { destination: { write: (s: string) => void sink?.lines.push(s) }, pretty: false },
   );
+  metrics.setCollector('held_polls', () => delivery.heldPolls());
   const app = buildHttpApp({
-    config,
+    settings: httpSettings(config),
     core,
     delivery,
     metrics,

@@ -11,10 +11,10 @@ import Fastify, {
 } from 'fastify';
 import type { DeliveryApi } from '../../delivery/delivery-api.js';
 import { ChatError, retryLater } from '../../protocol/errors.js';
-import { pathOnly } from '../../server/logger.js';
 import { FailureLimits } from '../../protocol/allowance.js';
 import { bearerAuth, checkBasicAuth, METRICS_FAILURE_LIMITS } from './auth.js';
 import { handleError, installErrorHandling } from './errors.js';
+import { pathOnly } from './url-path.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installPipeliningLimit } from './pipelining.js';
 import { answerExpectations } from './expect.js';
@@ -50,11 +50,11 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: deps.config.MAX_BODY_BYTES,
+    bodyLimit: deps.settings.maxBodyBytes,
     // request.ip: the socket address, or behind TRUST_PROXY hops of reverse proxies the
     // X-Forwarded-For entry that many hops from the right (the leftmost is whatever the client
     // wrote; only the entries our own proxies appended can be believed)
-    trustProxy: trustHops(deps.config.TRUST_PROXY),
+    trustProxy: trustHops(deps.settings.trustProxyHops),
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 256 },
@@ -62,7 +62,7 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
       const { keepAliveTimeout, ...serverOptions } = SERVER_TIMEOUTS;
       const server = http.createServer(serverOptions, handler);
       server.keepAliveTimeout = keepAliveTimeout;
-      answerExpectations(server, handler, deps.config.MAX_BODY_BYTES);
+      answerExpectations(server, handler, deps.settings.maxBodyBytes);
       return server;
     },
     clientErrorHandler: answerClientError,
@@ -79,7 +79,6 @@ export function buildHttpApp(deps: HttpDeps, options: BuildOptions = {}): Fastif
   app.decorateRequest('caller', null);
   installJsonBodyParser(app);
   installErrorHandling(app, routes);
-  deps.metrics.setCollector('held_polls', () => deps.delivery.heldPolls());
 
   installPipeliningLimit(app);
   app.addHook('onRequest', async (request, reply) => {
@@ -144,12 +143,11 @@ function preHandlerFor(route: RouteSpec, deps: HttpDeps, metricsFailures: Failur
   if (route.auth === 'bearer') return bearerAuth(deps.core);
   if (route.auth === 'basic') {
     return async (request: FastifyRequest): Promise<void> => {
-      const { metricsEnabled, METRICS_USERNAME, METRICS_PASSWORD } = deps.config;
-      if (!metricsEnabled || !METRICS_USERNAME || !METRICS_PASSWORD) {
+      const login = deps.settings.metricsLogin;
+      if (!login) {
         throw new ChatError({ code: 'not_found', message: 'no such route' });
       }
-      const credentials = { username: METRICS_USERNAME, password: METRICS_PASSWORD };
-      checkBasicAuth(request, credentials, metricsFailures);
+      checkBasicAuth(request, login, metricsFailures);
     };
   }
   return undefined;

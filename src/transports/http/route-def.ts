@@ -5,14 +5,39 @@ import type { z } from 'zod';
 import type { DeliveryApi } from '../../delivery/delivery-api.js';
 import type { ChatCore } from '../../protocol/core-contract.js';
 import type { Caller } from '../../model/envelope.js';
-import type { Config } from '../../server/config.js';
-import type { Metrics } from '../../server/metrics.js';
+
+/** The settings the HTTP transport reads (the composition root fills them from the config). */
+export interface HttpSettings {
+  serverName: string;
+  version: string;
+  /** the largest request body accepted (MAX_BODY_BYTES) */
+  maxBodyBytes: number;
+  /** the largest `meta` of a message, as JSON (MAX_META_BYTES) */
+  maxMetaBytes: number;
+  /** reverse proxies in front whose X-Forwarded-For entries are believed (TRUST_PROXY) */
+  trustProxyHops: number;
+  /** the most messages one history page may ask for (HISTORY_PAGE_MAX) */
+  historyPageMax: number;
+  /** a poll's hold when it names no timeout, in seconds (LONG_POLL_TIMEOUT) */
+  longPollTimeoutSeconds: number;
+  /** the basic-auth credentials of /metrics; null: /metrics is not served */
+  metricsLogin: { username: string; password: string } | null;
+}
+
+/** What the HTTP transport reports and exposes of the server's metrics. */
+export interface HttpMetrics {
+  /** one finished HTTP request; `route` is the route pattern, never the raw URL */
+  observeHttp(route: string, status: number, seconds: number): void;
+  /** the Prometheus text exposition */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
 
 export interface HttpDeps {
-  config: Config;
+  settings: HttpSettings;
   core: ChatCore;
   delivery: DeliveryApi;
-  metrics: Metrics;
+  metrics: HttpMetrics;
   /** false when the store cannot write (health check answers 503 "degraded") */
   health: () => Promise<boolean>;
   logger: FastifyBaseLogger;

@@ -20,7 +20,7 @@ const history = defineRoute({
     deps.core.history(caller, {
       target: query.target,
       before: query.before ?? null,
-      limit: Math.min(query.limit ?? DEFAULT_HISTORY_LIMIT, deps.config.HISTORY_PAGE_MAX),
+      limit: Math.min(query.limit ?? DEFAULT_HISTORY_LIMIT, deps.settings.historyPageMax),
     }),
 });
 

@@ -30,7 +30,7 @@ const sendCommand = defineRoute({
   handler: async ({ deps, caller, body, rawBody }) => {
     // The line count is the core's rule (validate.ts), the same for every transport; the size
     // of meta as JSON is this wire format's.
-    const { MAX_META_BYTES } = deps.config;
+    const MAX_META_BYTES = deps.settings.maxMetaBytes;
     const raw = rawBody as Record<string, unknown>;
     if (body.meta !== undefined && Buffer.byteLength(JSON.stringify(raw.meta)) > MAX_META_BYTES) {
       throw new ChatError({
@@ -66,7 +66,10 @@ const poll = defineRoute({
   },
   errors: [429],
   handler: async ({ deps, caller, query, request, reply }) => {
-    const seconds = Math.min(query.timeout ?? deps.config.LONG_POLL_TIMEOUT, MAX_POLL_SECONDS);
+    const seconds = Math.min(
+      query.timeout ?? deps.settings.longPollTimeoutSeconds,
+      MAX_POLL_SECONDS,
+    );
     const controller = new AbortController();
     // A response 'close' before it finished means the client went away.
     const onClose = () => {

@@ -77,7 +77,7 @@ const root = defineRoute({
       .header('Cache-Control', 'no-cache')
       .header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
       .header('X-Frame-Options', 'DENY');
-    return landingPage(deps.config.SERVER_NAME, deps.config.version);
+    return landingPage(deps.settings.serverName, deps.settings.version);
   },
 });
 

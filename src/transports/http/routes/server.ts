@@ -38,7 +38,7 @@ const health = defineRoute({
       status: ok ? 'ok' : 'degraded',
       now: new Date().toISOString(),
       uptime_ms: Math.round(process.uptime() * 1000),
-      version: deps.config.version,
+      version: deps.settings.version,
     };
   },
 });
@@ -53,7 +53,7 @@ const openApi = defineRoute({
   summary: 'This API as an OpenAPI 3.1 document',
   response: { status: 200, description: 'the OpenAPI document', schema: OpenApiSchema },
   handler: async ({ deps, routes }) => {
-    const { version } = deps.config;
+    const { version } = deps.settings;
     if (openApiCache?.routes !== routes || openApiCache.version !== version) {
       openApiCache = { routes, version, doc: buildOpenApi(routes, version) };
     }
