@@ -3,11 +3,17 @@
 // line mode. The UI is imported only when needed, so plain mode in a pipeline starts quickly.
 import fs from 'node:fs';
 import path from 'node:path';
-import { configDir, resolveOptions, stateDir, USAGE, UsageError } from './options.js';
+import { packageVersion } from '../package-version.js';
+import { configDir, infoRequest, resolveOptions, stateDir, USAGE, UsageError } from './options.js';
 import { sanitize } from './sanitize.js';
 import { parseStampArgs, stampCommand } from './stamp.js';
 
 async function main(argv: string[]): Promise<number> {
+  const info = infoRequest(argv[0] === 'stamp' ? argv.slice(1) : argv);
+  if (info !== null) {
+    process.stdout.write(info === 'help' ? `${USAGE}\n` : `chat-cli ${packageVersion()}\n`);
+    return 0;
+  }
   if (argv[0] === 'stamp') {
     process.stdout.write((await stampCommand(parseStampArgs(argv.slice(1), process.env))) + '\n');
     return 0;

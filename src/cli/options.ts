@@ -22,6 +22,7 @@ export interface ConfigFile {
 
 export const USAGE = `usage: chat-cli [--server URL] [--nick NICK] [--password PASS] [--plain]
        chat-cli stamp [--bits N] [--resource NAME] [--server URL]
+       chat-cli --help | --version
 
   --server URL     chatd to talk to (CHAT_SERVER; default ${DEFAULT_SERVER})
   --nick NICK      nick for a new session (CHAT_NICK; default: your login name)
@@ -38,6 +39,25 @@ buffers, PageUp/PageDown scroll, Ctrl+C leaves (the session stays; /quit ends it
 the commands.`;
 
 export class UsageError extends Error {}
+
+/** The flags (of the client and of `stamp`) whose next argument is their value. */
+const VALUE_FLAGS = new Set(['--server', '--nick', '--password', '--bits', '--resource']);
+
+/**
+ * `--help`/`-h` or `--version`/`-v` among the arguments (help wins), looked for before any
+ * setting is read, so that a broken config file or environment cannot hide them; null when
+ * neither was asked for.
+ */
+export function infoRequest(argv: readonly string[]): 'help' | 'version' | null {
+  let found: 'help' | 'version' | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUE_FLAGS.has(arg)) i++;
+    else if (arg === '--help' || arg === '-h') return 'help';
+    else if (arg === '--version' || arg === '-v') found = 'version';
+  }
+  return found;
+}
 
 /** The directories chat-cli uses, from the XDG variables (with their documented defaults). */
 export function configDir(env: NodeJS.ProcessEnv): string {

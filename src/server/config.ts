@@ -64,7 +64,7 @@ const dbUrl = z.string().refine((s) => s.startsWith('file:') || /^postgres(ql)?:
   message: 'must be file:<path> or postgres://…',
 });
 
-const schema = z.object({
+export const schema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DBURL: dbUrl.default('file:./data/chat.db'),

@@ -1,4 +1,6 @@
 // chatd: read the configuration, start the server, stop gracefully on SIGTERM/SIGINT.
+// --help and --version answer without starting anything (command-line.ts).
+import { handleCommandLine } from './command-line.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
@@ -6,6 +8,11 @@ import { startServer } from './server.js';
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 async function main(): Promise<void> {
+  const status = handleCommandLine(process.argv.slice(2));
+  if (status !== null) {
+    process.exitCode = status;
+    return;
+  }
   let config: Config;
   try {
     config = loadConfig();

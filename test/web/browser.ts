@@ -4,6 +4,7 @@
 // fail: a missing browser must never pass as green.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -26,11 +27,24 @@ const FLAGS = [
 ];
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 
-/** `skip` option for describe(): a reason locally without Chromium, never in CI. */
+/**
+ * Where screenshots are written: the README's docs/screenshots only when asked for
+ * (UPDATE_SCREENSHOTS=1, which `npm run screenshots` sets); otherwise a folder under the OS temp
+ * directory, so that a test run leaves the work tree as it found it. They are taken either way.
+ */
+export function screenshotDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(ROOT, 'docs', 'screenshots')
+    : path.join(os.tmpdir(), 'chat-screenshots');
+}
+
+/**
+ * `skip` option for describe(): a reason locally without Chromium, never in CI nor when the
+ * README's screenshots are being updated (a missing browser must not pass as done).
+ */
 export const skipWithoutBrowser: string | false =
-  fs.existsSync(CHROMIUM) || process.env.CI === 'true'
+  fs.existsSync(CHROMIUM) || process.env.CI === 'true' || process.env.UPDATE_SCREENSHOTS === '1'
     ? false
     : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
 
@@ -109,7 +123,13 @@ export function assertClean(w: WatchedPage, what: string, allow: RegExp[] = []):
   assert.deepEqual(w.dialogs, [], `${what}: dialogs`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, name) });
+/** Takes a screenshot into screenshotDir(); returns the file's path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = screenshotDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  await page.screenshot({ path: file });
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  assert.deepEqual([...fs.readFileSync(file).subarray(0, 8)], png, `${file} is a PNG`);
+  return file;
 }
