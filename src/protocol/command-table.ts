@@ -72,5 +72,3 @@ if (BY_VERB.size !== COMMANDS.length) throw new Error('duplicate verb in the com
 export function findCommand(verb: string): CommandSpec | undefined {
   return BY_VERB.get(verb.toUpperCase());
 }
-
-export const COMMAND_VERBS: readonly string[] = COMMANDS.map((c) => c.verb);

@@ -204,8 +204,3 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   return applied;
 }
 
-/** the highest applied version (0 on an empty database) */
-export function schemaVersion(db: Db): number {
-  const v = db.prepare('SELECT max(version) FROM schema_migrations').pluck().get();
-  return typeof v === 'number' ? v : 0;
-}

@@ -208,12 +208,13 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
   async appendEvent(e: NewEnvelope, address: EventAddress): Promise<Envelope> {
     return this.run(() => {
       const a = addressColumns(address);
+      // The core stamps every envelope with its injected clock; the store never invents a time.
       const ts = Date.parse(e.ts);
+      if (Number.isNaN(ts))
+        throw new TypeError(`appendEvent: ts ${JSON.stringify(e.ts)} is not a time`);
       // data never holds a seq: it is the row's primary key, put back on read
       const data = JSON.stringify('seq' in e ? { ...e, seq: undefined } : e);
-      const r = this.st
-        .get(INSERT_EVENT)
-        .run(e.command, Number.isNaN(ts) ? Date.now() : ts, a[0], a[1], a[2], a[3], a[4], data);
+      const r = this.st.get(INSERT_EVENT).run(e.command, ts, a[0], a[1], a[2], a[3], a[4], data);
       const seq = Number(r.lastInsertRowid);
       const also = address.kind === 'client' ? undefined : address.alsoChannels;
       if (also !== undefined && also.length > 0) {

@@ -92,12 +92,6 @@ function pickVerifier(): Promise<Verifier> {
   );
 }
 
-/** Which implementation checks signatures on this page (shown in the help text). */
-export async function verifierKind(): Promise<'webcrypto' | 'javascript'> {
-  verifier ??= pickVerifier();
-  return (await verifier).kind;
-}
-
 /**
  * Whether the delivered message carries a good Ed25519 signature (`meta.sig`, `meta.alg`
  * "ed25519") under `publicKey` (raw key, base64). Never rejects.
