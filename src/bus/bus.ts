@@ -1,4 +1,4 @@
-// The bus only wakes readers (DESIGN §1): a note says which channels, sessions and clients got new
+// The bus only wakes readers (docs/DEVELOPING.md): a note says which channels, sessions and clients got new
 // rows, or which clients were revoked. Losing a note costs latency, never data: a woken reader
 // re-reads the store by cursor.
 

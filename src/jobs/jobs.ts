@@ -1,4 +1,4 @@
-// Background jobs (SPEC §9): idle-client expiry, orphaned-session expiry (ended exactly like QUIT),
+// Background jobs (docs/sessions.md): idle-client expiry, orphaned-session expiry (ended exactly like QUIT),
 // queue pruning and history rotation. Every step is idempotent, so several instances may run it.
 import { ChatError } from '../protocol/errors.js';
 import type { CoreHousekeeping } from '../protocol/core-contract.js';

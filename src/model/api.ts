@@ -1,4 +1,4 @@
-// JSON shapes of the HTTP API (SPEC §3), shared by the server, the web client and chat-cli.
+// JSON shapes of the HTTP API (docs/api.md), shared by the server, the web client and chat-cli.
 import type { Envelope } from './envelope.js';
 
 export type { Envelope, CommandInput, CommandResult } from './envelope.js';

@@ -1,4 +1,4 @@
-// rfc1459 casemapping (SPEC §7): A-Z fold to a-z and []\~ fold to {}|^.
+// rfc1459 casemapping (docs/commands.md): A-Z fold to a-z and []\~ fold to {}|^.
 
 declare const foldedBrand: unique symbol;
 /** A name folded for comparison; never shown to users. */

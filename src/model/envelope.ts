@@ -1,9 +1,9 @@
-// Shapes shared by the core, the store and the transports (SPEC §2).
+// Shapes shared by the core, the store and the transports (docs/envelope-and-delivery.md).
 
 /** A message body: one string per text line, or an object for structured payloads (PUBKEY). */
 export type Body = string[] | Record<string, unknown>;
 
-/** The stored and delivered form of every message (SPEC §2). */
+/** The stored and delivered form of every message (docs/envelope-and-delivery.md). */
 export interface Envelope {
   id: string;
   seq: number;
@@ -38,7 +38,7 @@ export interface Caller {
   address?: string;
 }
 
-/** The answer to a command (SPEC §4). */
+/** The answer to a command (docs/commands.md). */
 export interface CommandResult {
   id: string | null;
   seq: number | null;

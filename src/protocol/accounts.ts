@@ -1,4 +1,4 @@
-// How sessions and clients come to be (SPEC §3, §9): anonymous sessions, registered ones (with a
+// How sessions and clients come to be (docs/api.md, docs/sessions.md): anonymous sessions, registered ones (with a
 // password from the start), and /login, which attaches one more client (device) to a session that
 // has a password. Cheap checks run before expensive ones: nick syntax, password rules and the
 // hashcash stamp before scrypt; the failed-login limits before the password is looked at; an

@@ -1,4 +1,4 @@
-// Allowances (SPEC §12): keyed buckets of rare events, each holding `capacity` of them and refilled
+// Allowances (docs/limits.md): keyed buckets of rare events, each holding `capacity` of them and refilled
 // steadily, so that an empty bucket is full again after `windowMs` (one event back every
 // windowMs / capacity). One class behind every authentication limit: failed logins per nick and
 // per address, successful logins per account, OPER failures per session, per address and

@@ -1,4 +1,4 @@
-// Ban masks (SPEC §8): `nick!user@host` with `*`/`?`, normalised the way ngIRCd and Hybrid do it,
+// Ban masks (docs/commands.md): `nick!user@host` with `*`/`?`, normalised the way ngIRCd and Hybrid do it,
 // matched case-insensitively under rfc1459 folding. Pure: no store, no context.
 import { fold } from '../model/casefold.js';
 

@@ -1,5 +1,5 @@
 // Whether a session matches a channel's bans (JOIN, PRIVMSG/NOTICE, NICK): its identity is
-// `nick!user@host` with the host of SPEC §2, never an address.
+// `nick!user@host` with the host of docs/envelope-and-delivery.md, never an address.
 import type { SessionRow } from '../store/store.js';
 import { matchesAnyBan } from './ban-mask.js';
 import type { Context } from './context.js';

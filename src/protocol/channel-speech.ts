@@ -1,4 +1,4 @@
-// Who may put a message into a channel (SPEC §8), for every command that relays text or data to
+// Who may put a message into a channel (docs/commands.md), for every command that relays text or data to
 // its members (PRIVMSG, NOTICE, PUBKEY): `+n` keeps outsiders out; ops and voiced members (and
 // server operators) speak through `+m` and bans; others need neither to apply.
 import type { ChannelRow, MemberRow } from '../store/store.js';

@@ -1,4 +1,4 @@
-// The static command table (DESIGN §2): one entry per verb; shared checks as data.
+// The static command table (docs/architecture.md): one entry per verb; shared checks as data.
 import type { Context } from './context.js';
 import type { CoreEnv } from './environment.js';
 import type { Caller, CommandInput } from '../model/envelope.js';

@@ -1,4 +1,4 @@
-// What a command handler gets (DESIGN §2): the caller, the transaction, the clock, and two ways to
+// What a command handler gets (docs/architecture.md): the caller, the transaction, the clock, and two ways to
 // produce output — reply() for numerics to the calling client, emit() for events to channels and
 // sessions. It also gathers which channels/sessions/clients must be woken after commit.
 import type { BusNote } from '../bus/bus.js';

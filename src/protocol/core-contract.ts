@@ -24,7 +24,7 @@ export interface HistoryQuery {
 export interface ChatCore {
   /**
    * POST /session: a new session with one client; its queue starts with the welcome burst.
-   * `hashcash` is the stamp (SPEC §10), required when hashcash is on: 402 otherwise.
+   * `hashcash` is the stamp (docs/hashcash.md), required when hashcash is on: 402 otherwise.
    */
   createSession(nick: string, hashcash?: string): Promise<SessionCreated>;
   /** POST /register: as createSession, with a password (400 `invalid_password` if too short) */

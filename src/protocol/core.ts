@@ -135,7 +135,7 @@ export class Core implements ChatCore, CoreHousekeeping, CoreLifecycle {
     return this.removeClient(caller, caller.clientId, 'Logged out');
   }
 
-  /** Deletes one client; ends the session when it was the last one (SPEC §3 logout). */
+  /** Deletes one client; ends the session when it was the last one (docs/api.md logout). */
   removeClient(caller: Caller, clientId: number, reason: string): Promise<void> {
     return this.dispatcher.serial.run(caller.sessionId, async () => {
       await this.dispatcher.withContext(caller, async (ctx) => {

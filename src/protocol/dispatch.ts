@@ -1,4 +1,4 @@
-// One dispatch path (DESIGN §2): resolve the verb, run it in one transaction inside the session's
+// One dispatch path (docs/architecture.md): resolve the verb, run it in one transaction inside the session's
 // serial queue, publish wake-ups after commit, and turn refusals into queued numerics.
 import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
 import { findCommand, type CommandSpec } from './command-table.js';
@@ -68,7 +68,7 @@ export class Dispatcher {
 
   async publish(wake: WakeSet): Promise<void> {
     if (wake.isEmpty()) return;
-    // The bus only wakes readers; a lost note costs latency, never data (DESIGN §1).
+    // The bus only wakes readers; a lost note costs latency, never data (docs/DEVELOPING.md).
     await this.env.bus.publish(wake.toNote()).catch(() => undefined);
   }
 

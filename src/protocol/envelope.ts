@@ -1,4 +1,4 @@
-// Building envelopes and mapping IRC numerics onto them (SPEC §2).
+// Building envelopes and mapping IRC numerics onto them (docs/envelope-and-delivery.md).
 import type { Body, NewEnvelope } from '../model/envelope.js';
 
 export interface EnvelopeFields {

@@ -1,4 +1,4 @@
-// Budgets per session (SPEC §12): token buckets with a burst and a steady refill rate, keyed by
+// Budgets per session (docs/limits.md): token buckets with a burst and a steady refill rate, keyed by
 // session id, so every client (device) of a session draws from the same one — a new client is no
 // new budget. Flood control for commands is one; the read budget (history, listings) another.
 // A request must find at least `need` tokens to start; what it costs is known only once it has
@@ -62,7 +62,7 @@ export class TokenBuckets {
 /**
  * What a request costs beyond its first token: one more per 16 KiB it stored. A 4 KiB message
  * costs one token; a WHO or NAMES that fills a reply page costs the time it would take to send
- * that much as messages, so no command writes faster than messages can (SPEC §12 "bounded work").
+ * that much as messages, so no command writes faster than messages can (docs/limits.md "bounded work").
  */
 export const BYTES_PER_TOKEN = 16 * 1024;
 
@@ -70,7 +70,7 @@ export function extraTokensFor(bytesWritten: number): number {
   return Math.floor(bytesWritten / BYTES_PER_TOKEN);
 }
 
-/** Flood control for commands (SPEC §12): FLOOD_BURST, then FLOOD_RATE per second. */
+/** Flood control for commands (docs/limits.md): FLOOD_BURST, then FLOOD_RATE per second. */
 export class FloodControl extends TokenBuckets {
   constructor(burst: number, ratePerSecond: number) {
     super(burst, ratePerSecond, { code: 'flood', what: 'too many commands' });

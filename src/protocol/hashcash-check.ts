@@ -1,4 +1,4 @@
-// Hashcash on session creation (SPEC §10): the stamp must be well formed, for this server, recent
+// Hashcash on session creation (docs/hashcash.md): the stamp must be well formed, for this server, recent
 // and worth at least the required bits; it is spent in the same transaction that creates the
 // session, so a refused nick does not burn it and a replay is refused on every instance.
 import { checkStamp } from '../shared/hashcash.js';

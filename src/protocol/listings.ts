@@ -1,4 +1,4 @@
-// Reads a transport serves besides the queue (SPEC §3, §6): the channel directory, a channel's
+// Reads a transport serves besides the queue (docs/api.md): the channel directory, a channel's
 // members and history pages. Each answer is bounded: directory and members come in pages of at
 // most POLL_BATCH_MAX entries and PAGE_MAX_BYTES (listing-pages.ts), a history page holds at most
 // PAGE_MAX_BYTES. Each answers the JSON bytes it measured while cutting its page, which the core's
@@ -59,7 +59,7 @@ export class Listings {
           nick: m.session.nick,
           prefix,
           away: m.session.away,
-          // so a client that joins later learns the keys of those already present (SPEC §11)
+          // so a client that joins later learns the keys of those already present (docs/signing.md)
           pubkey: m.session.pubkey,
         };
         return { key: `${rank(prefix)}${fold(m.session.nick)}`, view };

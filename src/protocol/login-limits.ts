@@ -1,4 +1,4 @@
-// Login limits (SPEC §12). Failed logins: a bucket of allowed failures per client address and
+// Login limits (docs/limits.md). Failed logins: a bucket of allowed failures per client address and
 // per nick. While either is empty, /login answers 429 before looking at the password at all, so
 // guessing stops even for the right password. Unknown nicks have buckets too: answering them
 // differently would reveal which nicks exist. An attempt takes its failure up front and gets it

@@ -25,7 +25,7 @@ export function isSecret(channel: ChannelRow): boolean {
   return channel.modes.includes('s');
 }
 
-/** Server operators act as channel op everywhere (SPEC §8). */
+/** Server operators act as channel op everywhere (docs/commands.md). */
 export function isChanOp(session: SessionRow, member: MemberRow | null): boolean {
   return Boolean(member?.modes.includes('o')) || session.modes.includes('o');
 }
@@ -37,7 +37,7 @@ export function prefixOf(memberModes: string): '@' | '+' | '' {
   return '';
 }
 
-/** `nick!user@host` (SPEC §2): the host never reveals an address. */
+/** `nick!user@host` (docs/envelope-and-delivery.md): the host never reveals an address. */
 export function hostOf(session: SessionRow, serverName: string): string {
   return `s${session.id}.${serverName}`;
 }

@@ -1,4 +1,4 @@
-// Channel modes (SPEC §8), pure: parse a MODE request into changes, apply changes to a channel's
+// Channel modes (docs/commands.md), pure: parse a MODE request into changes, apply changes to a channel's
 // state, and format the results. No store, no context; the MODE command does the lookups.
 //
 // Letters (CHANMODES=b,k,l,imnst, PREFIX=(ov)@+): `o`/`v` take a nick; `b` takes a mask (a bare

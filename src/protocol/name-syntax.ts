@@ -1,4 +1,4 @@
-// Nick and channel syntax (SPEC §7).
+// Nick and channel syntax (docs/commands.md).
 import { compileMask, maskMatches, type CompiledMask } from './ban-mask.js';
 import { ircError } from './errors.js';
 import { ERR } from '../model/numerics.js';
@@ -30,7 +30,7 @@ export function requireUsableNick(
 }
 
 /**
- * `#` then 1-63 characters (SPEC §7, §12). Besides space, comma and colon, a name may hold no
+ * `#` then 1-63 characters (docs/commands.md, docs/limits.md). Besides space, comma and colon, a name may hold no
  * character a reader cannot see or that changes how the text around it reads, so two channels can
  * never look the same and a name can never corrupt a terminal:
  * - every control (Cc: C0, DEL, C1) and every separator (Z: spaces, U+2028/2029);

@@ -1,4 +1,4 @@
-// Session passwords (SPEC §9, §4 PASS): scrypt from node:crypto, a random salt per password, the
+// Session passwords (docs/sessions.md, docs/commands.md): scrypt from node:crypto, a random salt per password, the
 // parameters stored with the hash so they can be raised later without invalidating old hashes.
 // Format: `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The read budget (SPEC §12): reads that cost more than a poll — history pages, channel and
+// The read budget (docs/limits.md): reads that cost more than a poll — history pages, channel and
 // member listings, the session state — draw from a per-session bucket counted in pages of
 // PAGE_MAX_BYTES (READ_BURST pages at once, then READ_RATE pages per second). A read pays for the
 // bytes it answered, at least MIN_READ_BYTES, so a flood of tiny reads is not free either, and a

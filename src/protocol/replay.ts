@@ -1,4 +1,4 @@
-// The channel-state replay (SPEC §3): for each channel the session is in, JOIN, 332/333, 353/366,
+// The channel-state replay (docs/api.md): for each channel the session is in, JOIN, 332/333, 353/366,
 // queued to one client, so a device that attaches later knows where it is.
 import type { Context } from './context.js';
 import { replyEndOfNames, replyNames } from './namreply-lines.js';

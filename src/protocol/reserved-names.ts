@@ -1,4 +1,4 @@
-// Nicks nobody may take (SPEC §12): a message from the server carries the server's name as its
+// Nicks nobody may take (docs/limits.md): a message from the server carries the server's name as its
 // `from`, so a session holding that name (or the network's, or a service's) could pass its own
 // NOTICEs off as the server's. Compared folded, so `CHAT` and `Chat` are refused alike.
 import { fold, type Folded } from '../model/casefold.js';

@@ -1,4 +1,4 @@
-// One session's commands run one at a time (DESIGN §3), so awaits inside a handler can never let
+// One session's commands run one at a time (docs/DEVELOPING.md), so awaits inside a handler can never let
 // a second command of the same session overtake the first.
 export class SerialQueue {
   private readonly tails = new Map<number, Promise<void>>();

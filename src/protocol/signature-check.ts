@@ -1,4 +1,4 @@
-// Server-side signature check (SPEC §11), run inside the command's transaction before its handler,
+// Server-side signature check (docs/signing.md), run inside the command's transaction before its handler,
 // so a refused signature stores nothing. In this order, each refusal a 400 with its own code:
 //   1. who vouches: PUBKEY proves possession, so it must be signed and is checked under the key in
 //      its own body (a body that is no key is left to the handler: invalid_pubkey). Any other
@@ -53,7 +53,7 @@ export async function checkSignature(
         'that one target, which one signature cannot cover: sign and send one message per target',
     );
   }
-  // What makeEnvelope stores (SPEC §2): params and body default to [], meta to {}. A PUBKEY
+  // What makeEnvelope stores (docs/envelope-and-delivery.md): params and body default to [], meta to {}. A PUBKEY
   // without `to` gets a `to` per channel; verifyDelivered accepts its form without `to`.
   const delivered = {
     command: verb,

@@ -1,4 +1,4 @@
-// Lists in commands (SPEC §12): every comma list a command takes — targets, nicks, channels,
+// Lists in commands (docs/limits.md): every comma list a command takes — targets, nicks, channels,
 // masks — is de-duplicated (rfc1459-folded, first spelling kept) and capped, so one request
 // cannot fan out into thousands of rows. The caps are announced in ISUPPORT as TARGMAX, with
 // the values the major IRC servers use (Hybrid, Solanum, Ergo: PRIVMSG/NOTICE 4, NAMES/LIST/

@@ -1,5 +1,5 @@
 // Commands with several targets (JOIN #a,#b; PRIVMSG a,b) succeed if any target does; each
-// refusal becomes a numeric among the replies (SPEC §4).
+// refusal becomes a numeric among the replies (docs/commands.md).
 import type { Context } from './context.js';
 import { ChatError } from './errors.js';
 

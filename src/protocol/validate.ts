@@ -46,7 +46,7 @@ export function validateInput(input: CommandInput, s: CoreSettings): void {
 }
 
 /**
- * The bytes of text a command carries and a relay would copy to every reader (SPEC §12): the
+ * The bytes of text a command carries and a relay would copy to every reader (docs/limits.md): the
  * body's lines (joined by newlines; an object body as JSON), every param, and every string in
  * `meta`. Counting only the body let ~60 KB ride in `params` past the cap.
  */

@@ -1,4 +1,4 @@
-// Secret (+s) channels do not exist for non-members (SPEC §3, §8): a command naming one answers
+// Secret (+s) channels do not exist for non-members (docs/api.md, docs/commands.md): a command naming one answers
 // exactly as for an unknown name — 403 with the name as given — so neither its existence nor the
 // display form of its name leaks.
 import type { ChannelRow, MemberRow } from '../store/store.js';

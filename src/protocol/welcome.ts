@@ -1,4 +1,4 @@
-// The welcome burst every new client's queue starts with (SPEC §3): 001–005, LUSERS, MOTD.
+// The welcome burst every new client's queue starts with (docs/api.md): 001–005, LUSERS, MOTD.
 import type { Context } from './context.js';
 import { hostOf } from './lookup.js';
 import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './name-syntax.js';

@@ -1,4 +1,4 @@
-// Configuration (SPEC §13): the environment, optionally completed by a .env file in the working
+// Configuration (README.md): the environment, optionally completed by a .env file in the working
 // directory (the real environment wins), validated once into a frozen object. An invalid value
 // stops start-up with a message naming the variable.
 import fs from 'node:fs';

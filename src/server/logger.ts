@@ -1,4 +1,4 @@
-// Structured logs (SPEC §14): JSON lines by default, a small pretty form when stdout is a
+// Structured logs (docs/operations.md): JSON lines by default, a small pretty form when stdout is a
 // terminal. Tokens never reach the logs: requests are logged by route and path only (no
 // headers, no query string), and anything named like a secret is redacted as a safety net.
 //

@@ -1,4 +1,4 @@
-// Prometheus metrics (SPEC §14), prefix `chatd_`, in a registry of their own (so tests and
+// Prometheus metrics (docs/operations.md), prefix `chatd_`, in a registry of their own (so tests and
 // several instances in one process never collide). Also the core's CoreObserver.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CoreObserver } from '../protocol/observer.js';

@@ -1,4 +1,4 @@
-// The composition root (DESIGN §2): config → store → bus → core → delivery → transports → jobs.
+// The composition root (docs/architecture.md): config → store → bus → core → delivery → transports → jobs.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -15,7 +15,7 @@ import { instrumentStore } from './instrument-store.js';
 import { createMetrics } from './metrics.js';
 import { httpSettings } from './http-settings.js';
 
-/** Held polls per client (SPEC §5). */
+/** Held polls per client (docs/envelope-and-delivery.md). */
 const MAX_HELD_POLLS = 2;
 
 export interface RunningServer {

@@ -1,7 +1,7 @@
-// The storage contract (DESIGN §1, §3, §6). The store is the source of truth; everything is async
+// The storage contract (docs/DEVELOPING.md, docs/api.md). The store is the source of truth; everything is async
 // so that a PostgreSQL implementation fits the same contract. Methods are verb-first.
 //
-// Delivery storage (SPEC §5, DESIGN §6): a message is one row in a log with a global, never reused
+// Delivery storage (docs/envelope-and-delivery.md, docs/envelope-and-delivery.md): a message is one row in a log with a global, never reused
 // sequence (`seq`). A row exists for exactly one reason, its address:
 //   - a channel (channel traffic), optionally also listed under more channels (NICK, QUIT),
 //   - a session (DMs to it, its own NICK), with the sender's session so the sender's other
@@ -29,7 +29,7 @@ export interface SessionRow {
   lastMessageAt: number;
   /** ms since epoch of the last request by any of its clients (ACCOUNT_IDLE_TIMEOUT) */
   lastSeen: number;
-  /** the raw Ed25519 public key (base64) announced with PUBKEY, null before any (SPEC §11) */
+  /** the raw Ed25519 public key (base64) announced with PUBKEY, null before any (docs/signing.md) */
   pubkey: string | null;
 }
 
@@ -74,7 +74,7 @@ export interface ChannelWithMembership extends MemberRow {
   channel: ChannelRow;
 }
 
-/** A `+b` mask of a channel (SPEC §8). */
+/** A `+b` mask of a channel (docs/commands.md). */
 export interface BanRow {
   channelId: number;
   /** `nick!user@host` with `*`/`?`, as the op wrote it (after normalisation by the core) */
@@ -277,12 +277,12 @@ export interface WriteOps {
   /** throws StoreConflict('txn') if already saved */
   saveTxn(clientId: number, txn: string, value: StoredTxn, createdAt: number): Promise<void>;
   /**
-   * Records a hashcash stamp as spent (SPEC §10: each stamp is accepted once, across restarts and
+   * Records a hashcash stamp as spent (docs/hashcash.md: each stamp is accepted once, across restarts and
    * instances); throws StoreConflict('stamp') if it was spent before. Kept until `expiresAt`.
    */
   spendStamp(stamp: string, expiresAt: number): Promise<void>;
   /**
-   * Records a message signature as accepted (SPEC §11: each signature is accepted once, across
+   * Records a message signature as accepted (docs/signing.md: each signature is accepted once, across
    * restarts and instances), by `digest` (SHA-256 of the signature, hex); throws
    * StoreConflict('signature') if it was recorded before. Kept until `expiresAt`, past the time
    * the signature could pass the freshness check anyway.
@@ -306,7 +306,7 @@ export interface Store extends ReadOps {
   readonly kind: 'sqlite' | 'postgres';
   /** runs fn in one write transaction; commits if it resolves, rolls back if it throws */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** retention (SPEC §9): idempotent, safe to run from several instances at once */
+  /** retention (docs/sessions.md): idempotent, safe to run from several instances at once */
   prune(opts: PruneOptions): Promise<PruneResult>;
   close(): Promise<void>;
 }

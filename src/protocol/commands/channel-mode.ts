@@ -1,4 +1,4 @@
-// MODE on a channel (SPEC §4, §8): the query (324+329), the ban list (367/368), and setting modes
+// MODE on a channel (docs/commands.md): the query (324+329), the ban list (367/368), and setting modes
 // by ops. Parsing and the state change are pure (modes.ts); this file does the lookups, the
 // privilege checks, the store writes and the one MODE event to the members.
 import type { ChannelRow, MemberRow } from '../../store/store.js';
@@ -46,7 +46,7 @@ export async function channelMode(ctx: Context, name: string, args: string[]): P
     else if (await setModes(ctx, channel, parsed, errors)) succeeded = true;
   }
   for (const err of errors) await ctx.refuse(err);
-  // As with several targets (SPEC §4): a refusal status only when nothing at all went through.
+  // As with several targets (docs/commands.md): a refusal status only when nothing at all went through.
   if (!succeeded && errors.length > 0) ctx.out.failure = errors[0]!;
 }
 
@@ -64,7 +64,7 @@ function privilegeRefusal(
 /** 324 (the key only to members) and 329. */
 async function replyModes(ctx: Context, channel: ChannelRow, member: MemberRow | null) {
   const modeParams = channelModeParams(channel, member !== null);
-  // SPEC §2: the last IRC parameter is the body, the others (after the channel) are params
+  // docs/envelope-and-delivery.md: the last IRC parameter is the body, the others (after the channel) are params
   await ctx.reply(
     RPL.CHANNELMODEIS,
     [channel.name, ...modeParams.slice(0, -1)],

@@ -1,4 +1,4 @@
-// INVITE (SPEC §4): `to` nick, `params` [#chan]. The inviter must be on the channel (442) and, on
+// INVITE (docs/commands.md): `to` nick, `params` [#chan]. The inviter must be on the channel (442) and, on
 // a `+i` channel, op (482; server operators count as op). The invite is stored per channel and
 // session, and lets the invitee pass `+i` once. RFC 2812 allows inviting to a channel that does
 // not exist, but an invite is kept by channel id, so such an INVITE is refused with 403.
@@ -30,7 +30,7 @@ export async function invite(ctx: Context, input: CommandInput): Promise<void> {
     kind: 'session',
     sessionId: target.id,
   });
-  // `341 <client> <nick> <channel>` (modern IRC docs; RFC 2812 had the two swapped): by SPEC §2
+  // `341 <client> <nick> <channel>` (modern IRC docs; RFC 2812 had the two swapped): by docs/envelope-and-delivery.md
   // the last IRC parameter is body[0].
   await ctx.reply(RPL.INVITING, [target.nick], channel.name);
   if (target.away !== null) await ctx.reply(RPL.AWAY, [target.nick], target.away);

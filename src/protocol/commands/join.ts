@@ -1,4 +1,4 @@
-// JOIN (SPEC §4): comma lists, the creator becomes op, new channels are +nt; the joiner gets the
+// JOIN (docs/commands.md): comma lists, the creator becomes op, new channels are +nt; the joiner gets the
 // topic and names. JOIN 0 parts every channel (RFC 2812). An existing channel's modes are checked
 // in ngIRCd's order: +b (474), +i (473, an INVITE passes), +k (475), +l (471).
 import type { ChannelRow } from '../../store/store.js';

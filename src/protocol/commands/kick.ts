@@ -1,4 +1,4 @@
-// KICK (SPEC §4): `to` #chan, `params` [nick or nick,nick…], `body` [reason]?. The kicker must be
+// KICK (docs/commands.md): `to` #chan, `params` [nick or nick,nick…], `body` [reason]?. The kicker must be
 // on the channel (442) and op there (482; server operators count as op, but like ngIRCd and
 // InspIRCd they must be on the channel too). The KICK goes to every member, the target included:
 // its membership closes at the KICK's seq, so it still sees that row and nothing after.

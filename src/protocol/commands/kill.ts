@@ -1,4 +1,4 @@
-// KILL (SPEC §4): `to` nick, `body` [reason]; server operators only. The victim's session ends
+// KILL (docs/commands.md): `to` nick, `body` [reason]; server operators only. The victim's session ends
 // exactly as a QUIT with the reason `Killed (<oper> (<reason>))`: members of its channels see
 // the QUIT, every client token of the session is revoked (held polls end with 401), the nick is
 // free again. An operator may kill their own session, as in ngIRCd and InspIRCd.

@@ -1,4 +1,4 @@
-// LUSERS (SPEC §4): 251, 252, 254, 255, 265, 266. One server, so local = global.
+// LUSERS (docs/commands.md): 251, 252, 254, 255, 265, 266. One server, so local = global.
 import type { Context } from '../context.js';
 import { RPL } from '../../model/numerics.js';
 

@@ -1,4 +1,4 @@
-// MODE (SPEC §4, §8). Channel modes live in channel-mode.ts. User: query (221) and setting +i/+w
+// MODE (docs/commands.md). Channel modes live in channel-mode.ts. User: query (221) and setting +i/+w
 // on oneself; +o only comes from OPER.
 import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-// MOTD (SPEC §4): 375, 372 per line, 376; or 422 when there is none.
+// MOTD (docs/commands.md): 375, 372 per line, 376; or 422 when there is none.
 import type { Context } from '../context.js';
 import { ERR, RPL } from '../../model/numerics.js';
 

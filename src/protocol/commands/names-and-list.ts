@@ -1,4 +1,4 @@
-// NAMES and LIST (SPEC §4): secret channels are invisible to non-members. LIST is cut at the
+// NAMES and LIST (docs/commands.md): secret channels are invisible to non-members. LIST is cut at the
 // request's reply budget with 416; NAMES names one channel (TARGMAX NAMES:1).
 import type { ChannelWithCount } from '../../store/store.js';
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-// NICK (SPEC §4): shown once to every session sharing a channel and to the session's own clients,
+// NICK (docs/commands.md): shown once to every session sharing a channel and to the session's own clients,
 // stored as one row (session-addressed, also listed under each of its channels).
 import { fold } from '../../model/casefold.js';
 import { isBanned } from '../channel-bans.js';

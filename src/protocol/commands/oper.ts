@@ -1,7 +1,7 @@
-// OPER (SPEC §4, §8): `params` [name, password] against OPER_NAME/OPER_PASSWORD. Success gives
+// OPER (docs/commands.md): `params` [name, password] against OPER_NAME/OPER_PASSWORD. Success gives
 // user mode +o (381 and a MODE event to the session's clients); server operators may KILL,
 // WALLOPS and act as channel op. Unset credentials answer 491, wrong ones 464. Failures are
-// limited per session, per client address and on the whole server (SPEC §12); while any of them
+// limited per session, per client address and on the whole server (docs/limits.md); while any of them
 // is used up, every OPER answers 464 without a comparison.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Allowances, FailureLimits, type AllowanceSpec } from '../allowance.js';

@@ -1,4 +1,4 @@
-// PART (SPEC §4): to all members including the leaver; an empty channel is removed.
+// PART (docs/commands.md): to all members including the leaver; an empty channel is removed.
 import type { ChannelRow } from '../../store/store.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-// PASS (SPEC §4, §9): sets the session's password — `body: [new]` — or changes it — `body: [old,
+// PASS (docs/commands.md, docs/sessions.md): sets the session's password — `body: [new]` — or changes it — `body: [old,
 // new]`. A session with a password can attach devices with /login and stays (always-on) when
 // its last client leaves. Hashing happens in `preparePass`, outside the write transaction.
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-// PRIVMSG and NOTICE (SPEC §4): to a channel, stored once for all members; to a nick, stored once
+// PRIVMSG and NOTICE (docs/commands.md): to a channel, stored once for all members; to a nick, stored once
 // for both sessions. NOTICE delivers the same way but never produces any reply.
 import { requireCanSend } from '../channel-speech.js';
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-// PUBKEY (SPEC §4, §11): stores the session's Ed25519 signing key and relays the announcement,
+// PUBKEY (docs/commands.md, docs/signing.md): stores the session's Ed25519 signing key and relays the announcement,
 // to `to` when given (a nick like a DM, a channel like PRIVMSG), else once per channel the
 // session is in, each with `to` set to that channel. The envelope carries body, params and meta
 // exactly as sent, so its proof of possession (a signature with the announced key, checked in

@@ -1,4 +1,4 @@
-// QUIT (SPEC §4): the session ends; its members get QUIT; the caller's token stops working.
+// QUIT (docs/commands.md): the session ends; its members get QUIT; the caller's token stops working.
 import type { Context } from '../context.js';
 import { endSession } from '../session-end.js';
 import type { CommandInput } from '../../model/envelope.js';

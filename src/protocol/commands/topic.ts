@@ -1,4 +1,4 @@
-// TOPIC (SPEC §4): without body a query (331 or 332+333); with body sets it ("" clears). A secret
+// TOPIC (docs/commands.md): without body a query (331 or 332+333); with body sets it ("" clears). A secret
 // channel the caller is not in answers 403 either way, as if it did not exist.
 import type { Context } from '../context.js';
 import { badRequest, ircError } from '../errors.js';

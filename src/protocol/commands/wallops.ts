@@ -1,4 +1,4 @@
-// WALLOPS (SPEC §4): `body` [text]; server operators only. One row per session with user mode +w
+// WALLOPS (docs/commands.md): `body` [text]; server operators only. One row per session with user mode +w
 // (the sender's too, when it has +w), `to` that session's nick — as a numeric's `to` is its
 // recipient — since IRC's WALLOPS has no target of its own. A rare command: no fan-out tricks.
 import type { Context } from '../context.js';

@@ -1,4 +1,4 @@
-// WHO and WHOIS (SPEC §4). Invisible (+i) users are only found by those sharing a channel.
+// WHO and WHOIS (docs/commands.md). Invisible (+i) users are only found by those sharing a channel.
 import type { SessionRow } from '../../store/store.js';
 import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';

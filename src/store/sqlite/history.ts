@@ -1,4 +1,4 @@
-// History pages (SPEC §6): newest page first, oldest-first within a page, paging backwards by seq.
+// History pages (docs/api.md): newest page first, oldest-first within a page, paging backwards by seq.
 import type { Envelope } from '../../model/envelope.js';
 import type { HistoryPage, HistoryTarget } from '../store.js';
 import type { StatementCache } from './connection.js';

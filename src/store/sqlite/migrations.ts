@@ -9,7 +9,7 @@ interface Migration {
   sql: string;
 }
 
-// Delivery storage follows DESIGN §6: one log (`events`) with one addressing column per row,
+// Delivery storage follows docs/envelope-and-delivery.md: one log (`events`) with one addressing column per row,
 // partial indexes per addressing column (they halve the write cost compared to full indexes),
 // and membership intervals instead of per-recipient rows.
 const INITIAL_SCHEMA = `
@@ -138,7 +138,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     name: 'session signing keys',
-    // the raw Ed25519 public key (base64) a session announced with PUBKEY (SPEC §11)
+    // the raw Ed25519 public key (base64) a session announced with PUBKEY (docs/signing.md)
     sql: 'ALTER TABLE sessions ADD COLUMN pubkey TEXT;',
   },
   {
@@ -166,7 +166,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'spent message signatures',
     // SHA-256 of each accepted message signature, kept while its `meta.ts` is fresh enough to
-    // pass the check again (SPEC §11): a second use is refused on every instance
+    // pass the check again (docs/signing.md): a second use is refused on every instance
     sql: `CREATE TABLE spent_signatures (
       digest TEXT PRIMARY KEY,
       expires_at INTEGER NOT NULL
@@ -203,4 +203,3 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   }
   return applied;
 }
-

@@ -1,4 +1,4 @@
-// Retention (SPEC §9): queue age, history rotation (rotate.ts), purge of removed channels, old
+// Retention (docs/sessions.md): queue age, history rotation (rotate.ts), purge of removed channels, old
 // intervals, txns, spent stamps and signatures. Planning reads use the reader connection (they
 // block nobody); deletes run in bounded batches (prune-batches.ts). Idempotent: each step
 // re-derives its work from the data.

@@ -1,4 +1,4 @@
-// The hot path: a client's queue, derived at read time (DESIGN §6). One compound SELECT of seqs
+// The hot path: a client's queue, derived at read time (docs/envelope-and-delivery.md). One compound SELECT of seqs
 // over index range scans (one arm per membership interval and per source), the limit written
 // into the SQL text, then the rows joined back by seq. All statements run in one read snapshot.
 import type { Envelope } from '../../model/envelope.js';
@@ -89,7 +89,7 @@ export class QueueHints {
 const BY_SEQS_SQL = `SELECT seq, data FROM events
   WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`;
 
-/** entries after the effective cursor, in seq order, with the gap rules of SPEC §5 */
+/** entries after the effective cursor, in seq order, with the gap rules of docs/envelope-and-delivery.md */
 export function readQueue(
   st: StatementCache,
   opts: QueueReadOptions,
@@ -125,7 +125,7 @@ export function readQueue(
 
 /**
  * QUEUE_MAX_ENTRIES: when more than maxEntries entries follow the cursor, re-read from the cursor
- * that leaves exactly the newest maxEntries (SPEC §5: skip to the newest, report a gap).
+ * that leaves exactly the newest maxEntries (docs/envelope-and-delivery.md: skip to the newest, report a gap).
  * Counting up to maxEntries entries costs milliseconds, and a client catching up reads many full
  * batches in a row, so an upper bound is tried first: the seqs after the cursor, or what the
  * previous read of this client left plus what arrived since (QueueHints).

@@ -1,4 +1,4 @@
-// Turning SQLite failures into the store's typed errors (DESIGN §3): a UNIQUE violation is a
+// Turning SQLite failures into the store's typed errors (docs/DEVELOPING.md): a UNIQUE violation is a
 // conflict the core handles; a database that cannot write is StoreUnavailable (HTTP 503).
 import Database from 'better-sqlite3';
 import { StoreUnavailable } from '../errors.js';

@@ -1,4 +1,4 @@
-// The HTTP transport (SPEC §3): a Fastify app built from the route table. It translates JSON
+// The HTTP transport (docs/api.md): a Fastify app built from the route table. It translates JSON
 // requests into ChatCore/DeliveryApi calls and their results or ChatErrors back into JSON; it
 // holds no IRC rules.
 import http, { STATUS_CODES } from 'node:http';
@@ -26,7 +26,7 @@ import { parseOrThrow } from './validate.js';
 export type { HttpDeps } from './route-def.js';
 export { ROUTES } from './routes/index.js';
 
-/** Node's connection timeouts (SPEC §12): slow headers and slow bodies are cut promptly. */
+/** Node's connection timeouts (docs/limits.md): slow headers and slow bodies are cut promptly. */
 export const SERVER_TIMEOUTS = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,

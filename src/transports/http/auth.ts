@@ -1,5 +1,5 @@
-// Authentication of HTTP requests: client bearer tokens (SPEC §3) and the metrics basic auth,
-// whose failures are limited per address and overall (SPEC §12).
+// Authentication of HTTP requests: client bearer tokens (docs/api.md) and the metrics basic auth,
+// whose failures are limited per address and overall (docs/limits.md).
 // Tokens are read from the Authorization header only, never from the query string.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';

@@ -71,7 +71,7 @@ export function mapError(err: unknown): ErrorAnswer | null {
   const status = fe?.statusCode;
   if (typeof status === 'number' && status >= 400 && status <= 499) {
     const code = typeof fe?.code === 'string' ? fe.code : '';
-    // No channel, client or asset has a name that long: it is simply not found (SPEC §3 has no
+    // No channel, client or asset has a name that long: it is simply not found (docs/api.md has no
     // 414), like any other unknown path.
     if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
       return {

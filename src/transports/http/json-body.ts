@@ -1,4 +1,4 @@
-// The one request-body parser: strict JSON in UTF-8, nothing else (SPEC §3, QUALITY §4c).
+// The one request-body parser: strict JSON in UTF-8, nothing else (docs/api.md, reliability/README.mdc).
 //
 // Fastify's own parsers are removed. `application/json` (optionally `charset=utf-8`) is decoded
 // with a fatal UTF-8 decoder and parsed with JSON.parse (own properties only, so `__proto__`

@@ -39,17 +39,14 @@ export const NoBody = z.strictObject({}).optional();
 
 export const SessionBody = z.strictObject({
   nick: z.string().meta({ description: 'the nick to take (IRC syntax, checked by the server)' }),
-  hashcash: z
-    .string()
-    .max(256)
-    .optional()
-    .meta({ description: 'a hashcash stamp (SPEC §10); or send it in the X-Hashcash header' }),
+  hashcash: z.string().max(256).optional().meta({
+    description: 'a hashcash stamp (docs/hashcash.md); or send it in the X-Hashcash header',
+  }),
 });
 
-const password = z
-  .string()
-  .max(1024)
-  .meta({ description: 'at least 8 characters (SPEC §4 PASS); sent only over TLS in production' });
+const password = z.string().max(1024).meta({
+  description: 'at least 8 characters (docs/commands.md PASS); sent only over TLS in production',
+});
 
 export const RegisterBody = z.strictObject({
   nick: SessionBody.shape.nick,

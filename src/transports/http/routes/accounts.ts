@@ -1,4 +1,4 @@
-// How a device gets a token (SPEC §3, §9, §10): an anonymous session, a registered one (with a
+// How a device gets a token (docs/api.md, docs/sessions.md, docs/hashcash.md): an anonymous session, a registered one (with a
 // password), or a login to an existing session with a password.
 import { defineRoute, type RouteSpec } from '../route-def.js';
 import { LoginBody, RegisterBody, SessionBody, SessionCreatedSchema } from '../schemas.js';

@@ -1,4 +1,4 @@
-// Channel directory and member lists (SPEC §3). Both are paged: a page holds at most
+// Channel directory and member lists (docs/api.md). Both are paged: a page holds at most
 // POLL_BATCH_MAX entries and PAGE_MAX_BYTES; when more follow, the answer carries
 // `Link: <…?after=KEY>; rel="next"` (RFC 8288), and the body stays a plain array.
 import type { FastifyReply, FastifyRequest } from 'fastify';

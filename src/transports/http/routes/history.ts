@@ -1,4 +1,4 @@
-// Scrollback of a channel or of the caller's DMs with a nick (SPEC §6).
+// Scrollback of a channel or of the caller's DMs with a nick (docs/api.md).
 import { defineRoute, type RouteSpec } from '../route-def.js';
 import { HistoryQuerySchema, HistoryViewSchema } from '../schemas.js';
 

@@ -1,11 +1,11 @@
-// Sending commands and long-polling the client's queue (SPEC §4, §5).
+// Sending commands and long-polling the client's queue (docs/commands.md, docs/envelope-and-delivery.md).
 import { ChatError } from '../../../protocol/errors.js';
 import type { CommandInput } from '../../../model/envelope.js';
 import type { PollResult } from '../../../model/api.js';
 import { defineRoute, type RouteSpec } from '../route-def.js';
 import { CommandResultSchema, MessageBody, PollQuery, PollResultSchema } from '../schemas.js';
 
-/** The longest a client may ask a poll to be held (SPEC §5). */
+/** The longest a client may ask a poll to be held (docs/envelope-and-delivery.md). */
 export const MAX_POLL_SECONDS = 30;
 
 const PASS_THROUGH = ['to', 'params', 'body', 'meta', 'txn'] as const;
@@ -18,7 +18,7 @@ const sendCommand = defineRoute({
   summary: 'Send an IRC command',
   description:
     'The body is an envelope without the server-assigned fields. `to`, `params`, `body` and ' +
-    '`meta` are stored and relayed exactly as sent. An IRC refusal answers the status of SPEC §3 ' +
+    '`meta` are stored and relayed exactly as sent. An IRC refusal answers the status of docs/api.md ' +
     'with `numeric`, `params` and `replies`.',
   body: MessageBody,
   response: {
@@ -39,7 +39,7 @@ const sendCommand = defineRoute({
       });
     }
     // The values exactly as parsed (own properties, original key order), not the schema's
-    // copies: signatures are computed over what the client sent (SPEC §11).
+    // copies: signatures are computed over what the client sent (docs/signing.md).
     const input: CommandInput = { command: body.command };
     for (const key of PASS_THROUGH) {
       if (Object.hasOwn(raw, key)) (input as unknown as Record<string, unknown>)[key] = raw[key];

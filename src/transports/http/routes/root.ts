@@ -1,4 +1,4 @@
-// The web client (SPEC §17): `GET /` (the page), `GET /assets/:file` (its scripts, styles and
+// The web client (docs/clients.md): `GET /` (the page), `GET /assets/:file` (its scripts, styles and
 // icons, content-hashed names) and `GET /favicon.ico`, served from the in-memory map of
 // web-assets.ts. Without a built bundle, `/` answers a small landing page instead.
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -1,4 +1,4 @@
-// The caller's own session: state, clients (devices), logout (SPEC §3, §9).
+// The caller's own session: state, clients (devices), logout (docs/api.md, docs/sessions.md).
 import { defineRoute, type RouteSpec } from '../route-def.js';
 import {
   ClientListSchema,
