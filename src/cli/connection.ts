@@ -14,6 +14,7 @@ import type {
   ServerInfo,
   StateView,
 } from '../model/api.js';
+import { Backoff, retryDelay } from '../shared/backoff.js';
 import { ApiError, ChatClient } from '../shared/client.js';
 import { exportPublicKey, generateSigningKey } from '../shared/signing.js';
 import { TofuStore } from '../shared/tofu.js';
@@ -48,13 +49,13 @@ export interface ConnectionOptions {
   /** seconds a poll is held (default 25) */
   pollTimeout?: number;
   fetch?: typeof fetch;
+  /** the jitter of retry waits (default Math.random; tests pin it) */
+  random?: () => number;
 }
 
-/** Waiting before the n-th reconnect: 1, 2, 4… 30 s, with jitter so clients do not march. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
-  return Math.round(base * (0.75 + Math.random() * 0.5));
-}
+/** The Retry-After an error carries (429, 503), in seconds, or null. */
+const retryAfterOf = (err: unknown): number | null =>
+  err instanceof ApiError ? err.retryAfter : null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,6 +76,7 @@ export class Connection {
   private saved!: SavedSession;
   private readonly hooks: ConnectionHooks;
   private readonly pollTimeout: number;
+  private readonly random: () => number;
   private sendChain: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private pollAbort: AbortController | null = null;
@@ -90,6 +92,7 @@ export class Connection {
   constructor(private readonly o: ConnectionOptions) {
     this.hooks = o.hooks ?? {};
     this.pollTimeout = o.pollTimeout ?? 25;
+    this.random = o.random ?? Math.random;
     this.client = new ChatClient({
       baseUrl: o.server,
       fetch: boundedFetch(o.fetch ?? ((i, n) => fetch(i, n)), this.pollTimeout),
@@ -196,7 +199,7 @@ export class Connection {
   }
 
   private async pollForever(handler: BatchHandler): Promise<void> {
-    let failures = 0;
+    const backoff = new Backoff(this.random);
     while (!this.stopped && !this.signedOut) {
       this.pollAbort = new AbortController();
       try {
@@ -206,7 +209,7 @@ export class Connection {
           this.pollAbort.signal,
         );
         this.status('online', '');
-        failures = 0;
+        backoff.reset();
         await this.deliver(res.messages, res.gap === true, res.last_id, handler);
       } catch (err) {
         if (this.stopped) return;
@@ -214,10 +217,8 @@ export class Connection {
           this.lostSession(err);
           return;
         }
-        const wait =
-          err instanceof ApiError && err.retryAfter !== null && err.status !== 503
-            ? err.retryAfter * 1000
-            : backoffMs(failures++);
+        // the shared policy (src/shared/backoff.ts): at least the server's Retry-After
+        const wait = backoff.next(retryAfterOf(err));
         this.status('reconnecting', `${describe(err)}; retrying in ${Math.ceil(wait / 1000)} s`);
         await this.sleepUnlessStopped(wait);
       }
@@ -309,10 +310,7 @@ export class Connection {
         }
         if (this.stopped && !(err instanceof ApiError))
           return { ok: false, error: sanitizedError(err) };
-        const wait =
-          err instanceof ApiError && err.retryAfter !== null
-            ? err.retryAfter * 1000
-            : backoffMs(attempt);
+        const wait = retryDelay(attempt, retryAfterOf(err), this.random);
         if (!(err instanceof ApiError)) {
           this.status('reconnecting', `${describe(err)}; retrying in ${Math.ceil(wait / 1000)} s`);
         }

@@ -4,6 +4,7 @@
 // errors. `Link` is the slice of the connection it needs, so UI tests can pass a fake.
 import type { CommandInput } from '../model/api.js';
 import { ApiError } from '../shared/client.js';
+import { refusalIsQueued } from '../shared/numeric-text.js';
 import { parseInput, type Action } from './commands.js';
 import type { Incoming, SendOutcome } from './connection.js';
 import { HELP_LINES } from './format.js';
@@ -103,7 +104,7 @@ export class Controller {
     if (out.ok) return;
     const err = out.error;
     // An IRC refusal is queued to this client too (except NOTICE's): the queue shows it.
-    if (err instanceof ApiError && err.body.numeric && command.command !== 'NOTICE') return;
+    if (err instanceof ApiError && refusalIsQueued(command.command, err.body)) return;
     if (this.quitting) return;
     this.model.note(`${command.command}: ${err.message}`, 'error');
   }

@@ -1,10 +1,12 @@
 // Event → text for both front ends (pure). What an envelope says, as one line of display text;
-// where it goes is the model's business (model.ts). Every string reaching here was sanitized by
-// the connection already; plainLine sanitizes once more on the way out (sanitize is idempotent),
-// so a line built elsewhere cannot slip a control character through either.
+// where it goes is the model's business (model.ts). Numerics and mentions read as in the web
+// client: both come from src/shared (numeric-text.ts, mentions.ts). Every string reaching here
+// was sanitized by the connection already; plainLine sanitizes once more on the way out
+// (sanitize is idempotent), so a line built elsewhere cannot slip a control character through.
 import type { Envelope } from '../model/api.js';
 import type { Verdict } from '../shared/tofu.js';
 import { fold } from '../model/casefold.js';
+import { mentions } from '../shared/mentions.js';
 import { sanitize } from './sanitize.js';
 
 export type LineKind = 'message' | 'action' | 'notice' | 'system' | 'error';
@@ -77,18 +79,6 @@ export function clock(iso: string): string {
     .join(':');
 }
 
-/** A unix time in seconds (as numerics carry it) → `YYYY-MM-DD HH:MM:SS` local. */
-export function unixDate(seconds: string | undefined): string {
-  const n = Number(seconds);
-  if (!seconds || !Number.isFinite(n)) return seconds ?? '?';
-  const d = new Date(n * 1000);
-  const pad = (v: number) => String(v).padStart(2, '0');
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
-  );
-}
-
 /**
  * The plain-mode rendering of a line (SPEC §17): `[HH:MM:SS] <target> <nick> text`, system
  * events `[HH:MM:SS] <target> *** text`; `/me` as `* nick text`, a notice as `-nick- text`. The
@@ -116,89 +106,6 @@ const PLAIN_WARNINGS: Partial<Record<Verdict, string>> = {
   invalid: 'invalid signature: signer or time does not match (replayed or stale)',
   'key-changed': 'signed with a changed key',
 };
-
-/** Numerics that belong to the server buffer wherever the user is (welcome burst, LUSERS, MOTD). */
-export const SERVER_NUMERICS = new Set([
-  '001', '002', '003', '004', '005', '251', '252', '253', '254', '255', '265', '266',
-  '372', '375', '376', '422', '381', '221',
-]); // prettier-ignore
-
-/** Numerics about one channel named in params[0] (or params[1] for 353). */
-export function numericChannel(env: Envelope): string | null {
-  const p = env.params;
-  const name = env.command === '353' ? p[1] : p[0];
-  return name !== undefined && name.startsWith('#') ? name : null;
-}
-
-/** Numerics that only feed state and print nothing. */
-const SILENT = new Set(['366', '321']);
-
-/** Display text of a numeric, or null for one that prints nothing. */
-export function numericText(env: Envelope): string | null {
-  const p = env.params;
-  const body = bodyLines(env.body);
-  const text = body.join(' ');
-  switch (env.command) {
-    case '005':
-      return `${p.join(' ')} ${text}`.trim();
-    case '221':
-      return `Your user mode is ${text || p[0] || '+'}`;
-    case '301':
-      return `${p[0]} is away: ${text}`;
-    case '311':
-      return `${p[0]} is ${p[1]}@${p[2]}${text ? ` (${text})` : ''}`;
-    case '312':
-      return `${p[0]} is on ${p[1]}${text ? ` (${text})` : ''}`;
-    case '313':
-      return `${p[0]} is an IRC operator`;
-    case '317':
-      return `${p[0]} has been idle ${p[1]}s, signed on ${unixDate(p[2])}`;
-    case '319':
-      return `${p[0]} is on ${text}`;
-    case '318':
-      return `End of WHOIS for ${p[0]}`;
-    case '322':
-      return `${p[0]} (${p[1]} users)${text ? `: ${text}` : ''}`;
-    case '324':
-      return `Mode of ${p[0]}: ${[text, ...p.slice(1)].join(' ').trim()}`;
-    case '329':
-      return `${p[0]} was created on ${unixDate(text)}`;
-    case '331':
-      return `No topic is set for ${p[0]}`;
-    case '332':
-      return `Topic for ${p[0]}: ${text}`;
-    case '333':
-      return `Topic set by ${p[1]} on ${unixDate(text)}`;
-    case '341':
-      return `Inviting ${p[0]} to ${text}`;
-    case '353':
-      return `Users on ${p[1]}: ${text}`;
-    case '367':
-      return `${p[0]} ban ${p[1]} set by ${p[2]} on ${unixDate(text)}`;
-    case '265':
-    case '266':
-      return text;
-    default:
-      if (SILENT.has(env.command)) return null;
-      if (isErrorNumeric(env.command) && p.length > 0) return `${p.join(' ')}: ${text}`;
-      return [...p, ...body].join(' ');
-  }
-}
-
-/** Whether a numeric reports a refusal (4xx, 5xx and 696). */
-export function isErrorNumeric(command: string): boolean {
-  return /^[45]\d\d$/.test(command) || command === '696';
-}
-
-/** Whether `text` names `nick` as a word (rfc1459 letters count as part of a nick). */
-export function mentions(text: string, nick: string): boolean {
-  if (!nick) return false;
-  const escaped = nick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(
-    `(^|[^A-Za-z0-9_\\-\\[\\]\\\\\`^{|}])${escaped}($|[^A-Za-z0-9_\\-\\[\\]\\\\\`^{|}])`,
-    'i',
-  ).test(text);
-}
 
 export const HELP_LINES = [
   'Commands (a line without / is a message to the current buffer):',

@@ -14,17 +14,13 @@ import {
   type RoutedLine,
 } from './buffer.js';
 import { applyChannelModes, applyFlags, applyNumeric, type PendingNames } from './channel-state.js';
+import { bodyLines, eventLine, messageLine, type Line, type LineKind } from './format.js';
 import {
-  bodyLines,
-  eventLine,
   isErrorNumeric,
-  messageLine,
   numericChannel,
   numericText,
   SERVER_NUMERICS,
-  type Line,
-  type LineKind,
-} from './format.js';
+} from '../shared/numeric-text.js';
 
 export type { BufferKind, ChatBuffer, ConnectionState, Member, RoutedLine } from './buffer.js';
 

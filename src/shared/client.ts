@@ -14,12 +14,13 @@ import type {
   SessionCreated,
   StateView,
 } from '../model/api.js';
+import { parseRetryAfter } from './backoff.js';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: ApiErrorBody,
-    /** seconds from Retry-After (429, 503), when the server sent one */
+    /** seconds the server's Retry-After asked for (429, 503; seconds or an HTTP-date), or null */
     readonly retryAfter: number | null,
   ) {
     super(body.message || `HTTP ${status}`);
@@ -198,8 +199,11 @@ export class ChatClient {
         parsed && typeof parsed === 'object' && 'error' in parsed
           ? (parsed as ApiErrorBody)
           : { error: 'http_error', message: `HTTP ${res.status}` };
-      const retry = Number(res.headers.get('retry-after'));
-      throw new ApiError(res.status, err, Number.isFinite(retry) && retry > 0 ? retry : null);
+      throw new ApiError(
+        res.status,
+        err,
+        parseRetryAfter(res.headers.get('retry-after'), Date.now()),
+      );
     }
     return { body: parsed as T, headers: res.headers };
   }

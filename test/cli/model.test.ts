@@ -2,7 +2,8 @@
 // changes, and the plain-mode line format of SPEC §17.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clock, mentions, plainLine } from '../../src/cli/format.js';
+import { clock, plainLine } from '../../src/cli/format.js';
+import { mentions } from '../../src/shared/mentions.js';
 import { applyFlags } from '../../src/cli/channel-state.js';
 import { ChatModel, type RoutedLine } from '../../src/cli/model.js';
 import type { Envelope } from '../../src/model/api.js';
@@ -182,4 +183,32 @@ test('mentions match the nick as a word only', () => {
   assert.ok(!mentions('malice', 'alice'));
   assert.ok(!mentions('alice_', 'alice'));
   assert.ok(mentions('ping [x]', '[x]'));
+});
+
+test('a mention under rfc1459 folding highlights: `{` is `[`, `}` is `]` (src/shared/mentions.ts)', () => {
+  const m = new ChatModel({ nick: 'dan[1]', serverName: 'chat' });
+  m.ingest(env('JOIN', 'dan[1]', '#a'));
+  m.ingest(env('JOIN', 'dan[1]', '#b'));
+  m.activate(m.find('#a')!);
+  const [folded] = m.ingest(env('PRIVMSG', 'bob', '#b', ['DAN{1}: are you there?']));
+  assert.equal(folded!.line.mention, true);
+  assert.equal(m.find('#b')!.highlight, true);
+  const [glued] = m.ingest(env('PRIVMSG', 'bob', '#a', ['dan{1}x is someone else']));
+  assert.equal(glued!.line.mention, false);
+});
+
+test('numerics through the shared table: 696 is an error in its channel, 341 in the channel invited to', () => {
+  const m = new ChatModel({ nick: 'alice', serverName: 'chat', repliesTo: 'server' });
+  m.ingest(env('JOIN', 'alice', '#c'));
+  const [bad] = m.ingest(env('696', 'chat', 'alice', ['Invalid limit'], ['#c', 'l', 'many']));
+  assert.equal(bad!.buffer.name, '#c');
+  assert.equal(bad!.line.kind, 'error');
+  assert.equal(bad!.line.text, '#c l many: Invalid limit');
+  const [invited] = m.ingest(env('341', 'chat', 'alice', ['#c'], ['bob']));
+  assert.equal(invited!.buffer.name, '#c');
+  assert.equal(invited!.line.text, 'Invited bob to #c');
+  // a LIST line of a joined channel stays with the rest of the listing
+  const [listed] = m.ingest(env('322', 'chat', 'alice', ['plans'], ['#c', '3']));
+  assert.equal(listed!.buffer.kind, 'server');
+  assert.equal(listed!.line.text, '#c (3 users): plans');
 });

@@ -54,7 +54,7 @@ void describe('web client: slash commands', { skip: skipWithoutBrowser, timeout:
     await waitForLine(bob.page, 'Topic set by alice');
 
     await type(bob.page, '/names');
-    await waitForLine(bob.page, 'Names on #cmd: @alice bob');
+    await waitForLine(bob.page, 'Users on #cmd: @alice bob');
 
     await type(alice.page, '/mode +v bob');
     await waitForLine(bob.page, 'alice sets mode +v bob');
@@ -102,7 +102,7 @@ void describe('web client: slash commands', { skip: skipWithoutBrowser, timeout:
     assert.equal(await bob.page.locator('.windows button[data-window="alicia"]').count(), 1);
 
     await type(alice.page, '/list');
-    await waitForLine(alice.page, '#cmd  2  Release on Friday');
+    await waitForLine(alice.page, '#cmd (2 users): Release on Friday');
 
     await type(alice.page, '/motd');
     await waitForLine(alice.page, 'Welcome to the test server');

@@ -1,14 +1,26 @@
-// The poll engine: owns the token, the cursor and the one long-poll of this browser, retries with
-// exponential backoff (1 s doubling to 30 s, with jitter, or the server's Retry-After), and hands
-// every batch of queue entries to `emit`. It runs in a SharedWorker (poll-worker.ts) or, where
-// there is none, in the page (connection.ts). It keeps no storage of its own: tabs persist the
-// cursor after they have applied a batch, and pass it back in `hello` when a new engine starts.
+// The poll engine: owns the token, the cursor and the one long-poll of this browser, retries after
+// a failure as both clients do (src/shared/backoff.ts: 1 s doubling to 30 s with jitter, and never
+// sooner than the server's Retry-After), and hands every batch of queue entries to `emit`. It
+// runs in a SharedWorker (poll-worker.ts) or, where there is none, in the page (connection.ts). It
+// keeps no storage of its own: tabs persist the cursor after they have applied a batch, and pass
+// it back in `hello` when a new engine starts.
+import { Backoff } from '../../../src/shared/backoff.js';
 import { ApiError, ChatClient } from '../../../src/shared/client.js';
 import type { ConnectionState, FromEngine, ToEngine } from './protocol.js';
 
 /** Seconds a poll is held: below chatd's 30 s cap and typical proxy timeouts (60 s). */
 const HOLD_SECONDS = 25;
-const MAX_BACKOFF_MS = 30_000;
+
+/** What the engine takes from its surroundings; the defaults are the page's (tests pass others). */
+export interface EngineOptions {
+  /** the server's origin; '' for the page's own */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** the jitter of retry waits */
+  random?: () => number;
+  /** epoch ms, for the `retryAt` the status line counts down to */
+  now?: () => number;
+}
 
 export class PollEngine {
   private token: string | null = null;
@@ -19,7 +31,10 @@ export class PollEngine {
   /** bumps on every new token or logout, so an old loop notices it is stale */
   private generation = 0;
 
-  constructor(private readonly emit: (message: FromEngine) => void) {}
+  constructor(
+    private readonly emit: (message: FromEngine) => void,
+    private readonly options: EngineOptions = {},
+  ) {}
 
   handle(message: ToEngine): void {
     switch (message.type) {
@@ -71,8 +86,9 @@ export class PollEngine {
   }
 
   private async loop(generation: number): Promise<void> {
-    const client = new ChatClient({ baseUrl: '', token: this.token });
-    let failures = 0;
+    const { baseUrl = '', fetch, random = Math.random, now = Date.now } = this.options;
+    const client = new ChatClient({ baseUrl, token: this.token, ...(fetch ? { fetch } : {}) });
+    const backoff = new Backoff(random);
     while (generation === this.generation) {
       // After start-up or a failure the first poll answers at once, so "connected" shows as soon
       // as the server answers rather than after a quiet hold.
@@ -82,7 +98,7 @@ export class PollEngine {
       try {
         const result = await client.poll(this.cursor, hold, abort.signal);
         if (generation !== this.generation) return;
-        failures = 0;
+        backoff.reset();
         if (this.connection.state !== 'connected') this.setConnection({ state: 'connected' });
         this.cursor = result.last_id;
         if (result.messages.length > 0 || result.gap) {
@@ -105,14 +121,9 @@ export class PollEngine {
           this.emit({ type: 'cursor-reset' });
           continue;
         }
-        failures++;
-        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
-        const delay =
-          err instanceof ApiError && err.retryAfter !== null
-            ? err.retryAfter * 1000
-            : backoff * (0.75 + Math.random() * 0.5);
+        const delay = backoff.next(err instanceof ApiError ? err.retryAfter : null);
         const reason = err instanceof ApiError ? `${err.status} ${err.code}` : 'network error';
-        this.setConnection({ state: 'reconnecting', retryAt: Date.now() + delay, reason });
+        this.setConnection({ state: 'reconnecting', retryAt: now() + delay, reason });
         await this.sleep(delay);
       }
     }

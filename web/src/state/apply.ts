@@ -3,6 +3,13 @@
 // topic and names replies) update the state without printing anything again.
 import type { Envelope } from '../../../src/model/api.js';
 import { fold } from '../../../src/model/casefold.js';
+import { mentions } from '../../../src/shared/mentions.js';
+import {
+  isErrorNumeric,
+  numericChannel,
+  numericText,
+  SERVER_NUMERICS,
+} from '../../../src/shared/numeric-text.js';
 import {
   activeWindow,
   myNick,
@@ -22,7 +29,6 @@ import {
   renameMember,
   setMembers,
 } from './members.js';
-import { formatNumeric, isChannelNumeric, isErrorNumeric, isServerNumeric } from './numerics.js';
 import { stored } from './persist.js';
 import { announceKey, verdictFor } from './signatures.js';
 import {
@@ -55,18 +61,6 @@ export const setApplyHooks = (h: ApplyHooks): void => void (hooks = h);
 const textLines = (env: Envelope): string[] =>
   Array.isArray(env.body) ? env.body.filter((b): b is string => typeof b === 'string') : [];
 const isMe = (nick: string): boolean => myNick.value !== '' && sameNick(nick, myNick.value);
-
-/** Whether `text` names `nick` as a word (nick characters on neither side). */
-export function mentions(text: string, nick: string): boolean {
-  if (!nick) return false;
-  const hay = fold(text);
-  const needle = fold(nick);
-  const isNickChar = (c: string | undefined) => c !== undefined && /[a-z0-9_\-[\]\\^{}|`]/i.test(c);
-  for (let i = hay.indexOf(needle); i !== -1; i = hay.indexOf(needle, i + 1)) {
-    if (!isNickChar(hay[i - 1]) && !isNickChar(hay[i + needle.length])) return true;
-  }
-  return false;
-}
 
 function line(
   env: Envelope,
@@ -261,8 +255,8 @@ function applyNumeric(env: Envelope): void {
   const cmd = env.command;
   const text = textLines(env).join(' ');
   if (cmd === '305' || cmd === '306') hooks?.away(cmd === '306' ? 'away' : null);
-  if (isServerNumeric(cmd)) {
-    const shown = formatNumeric(env);
+  if (SERVER_NUMERICS.has(cmd)) {
+    const shown = numericText(env);
     // In the server window, unless this page just asked for them (/motd, /lusers, /version).
     const target = Date.now() < askedUntil ? activeWindow.value : serverWindow;
     if (shown !== null) say(target, env, 'server', shown);
@@ -270,9 +264,8 @@ function applyNumeric(env: Envelope): void {
   }
   // Replies that describe a channel we have a window for go there, quietly when they only
   // repeat what the window shows (a replay, or another tab's join).
-  const channel = cmd === '353' ? env.params[1] : cmd === '341' ? textLines(env)[0] : env.params[0];
-  const win =
-    channel && isChannelNumeric(cmd) && isChannelName(channel) ? findWindow(channel) : undefined;
+  const channel = numericChannel(env);
+  const win = channel !== null ? findWindow(channel) : undefined;
   if (win && cmd === '353') {
     win.namesBuffer = [...(win.namesBuffer ?? []), ...parseNames(text)];
     if (!win.printReplies) return;
@@ -288,7 +281,7 @@ function applyNumeric(env: Envelope): void {
     if (cmd === '331') win.topic.value = null;
     if (!win.printReplies) return;
   }
-  const shown = formatNumeric(env);
+  const shown = numericText(env);
   if (shown === null) return;
   say(win ?? activeWindow.value, env, isErrorNumeric(cmd) ? 'error' : 'server', shown);
 }

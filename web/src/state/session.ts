@@ -4,6 +4,7 @@
 import { signal } from '@preact/signals';
 import type { CommandInput, QueuedEnvelope } from '../../../src/model/api.js';
 import { ApiError, ChatClient } from '../../../src/shared/client.js';
+import { refusalIsQueued } from '../../../src/shared/numeric-text.js';
 import { connectEngine, type EngineLink } from '../net/connection.js';
 import type { FromEngine } from '../net/protocol.js';
 import { applyEnvelope, setApplyHooks } from './apply.js';
@@ -184,7 +185,7 @@ export function signedOut(reason: string | null): void {
   signOutReason.value = reason;
 }
 
-/** Sends a command. Refusals with an IRC numeric show up through the queue; others are noted here. */
+/** Sends a command. A refusal the queue shows (its numeric) is not noted again; others are. */
 export async function send(command: CommandInput): Promise<boolean> {
   try {
     await client.send(command);
@@ -195,7 +196,7 @@ export async function send(command: CommandInput): Promise<boolean> {
         link?.post({ type: 'logout' });
         return false;
       }
-      if (err.body.numeric) return false;
+      if (refusalIsQueued(command.command, err.body)) return false;
       const wait = err.retryAfter ? ` (try again in ${err.retryAfter} s)` : '';
       note(activeWindow.value, `${err.message}${wait}`, 'error');
       return false;
