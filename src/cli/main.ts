@@ -3,7 +3,7 @@
 // line mode. The UI is imported only when needed, so plain mode in a pipeline starts quickly.
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageVersion } from '../package-version.js';
+import { packageVersion } from '../shared/package-version.js';
 import { configDir, infoRequest, resolveOptions, stateDir, USAGE, UsageError } from './options.js';
 import { sanitize } from './sanitize.js';
 import { parseStampArgs, stampCommand } from './stamp.js';

@@ -4,7 +4,7 @@
 // read from the configuration schema itself, with each default written in a form the schema
 // accepts.
 import { schema } from './config.js';
-import { packageVersion } from '../package-version.js';
+import { packageVersion } from '../shared/package-version.js';
 
 export type Command =
   | { action: 'serve' }

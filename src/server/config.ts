@@ -1,6 +1,7 @@
 // Configuration (README.md): the environment, optionally completed by a .env file in the working
 // directory (the real environment wins), validated once into a frozen object. An invalid value
 // stops start-up with a message naming the variable.
+import { packageVersion } from '../shared/package-version.js';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -190,12 +191,4 @@ function readEnvFile(path: string): Record<string, string> {
     out[m[1] ?? ''] = value;
   }
   return out;
-}
-
-let cachedVersion: string | null = null;
-function packageVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  const url = new URL('../../package.json', import.meta.url);
-  cachedVersion = (JSON.parse(fs.readFileSync(url, 'utf8')) as { version: string }).version;
-  return cachedVersion;
 }
