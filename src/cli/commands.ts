@@ -1,5 +1,5 @@
-// Input line → what to do (pure). The slash commands of the web client (SPEC §17) map onto the
-// server's commands (SPEC §4); a few only change local state (/clear, /help, /buffer…). Text
+// Input line → what to do (pure). The slash commands of the web client (docs/clients.md) map onto the
+// server's commands (docs/commands.md); a few only change local state (/clear, /help, /buffer…). Text
 // without a slash is a message to the current buffer.
 import type { CommandInput } from '../model/api.js';
 

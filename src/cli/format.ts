@@ -49,7 +49,7 @@ export function messageLine(env: Envelope, verdict: Verdict, myNick: string): Li
   if (env.command !== 'PRIVMSG' && env.command !== 'NOTICE') return null;
   const kind: LineKind =
     env.command === 'NOTICE' ? 'notice' : env.meta?.action === true ? 'action' : 'message';
-  // one line per message, even of several body lines: each event is one line (SPEC §17)
+  // one line per message, even of several body lines: each event is one line (docs/clients.md)
   const text = bodyLines(env.body).join(' ⏎ ');
   const self = fold(env.from) === fold(myNick);
   return {
@@ -80,7 +80,7 @@ export function clock(iso: string): string {
 }
 
 /**
- * The plain-mode rendering of a line (SPEC §17): `[HH:MM:SS] <target> <nick> text`, system
+ * The plain-mode rendering of a line (docs/clients.md): `[HH:MM:SS] <target> <nick> text`, system
  * events `[HH:MM:SS] <target> *** text`; `/me` as `* nick text`, a notice as `-nick- text`. The
  * target is the buffer: the channel, the other nick of a private conversation, `*` for the
  * server. A message whose signature is bad, invalid or made with a changed key ends with a

@@ -1,4 +1,4 @@
-// chat-cli (SPEC §17): `chat-cli stamp …` prints a hashcash stamp; otherwise the client runs,
+// chat-cli (docs/clients.md): `chat-cli stamp …` prints a hashcash stamp; otherwise the client runs,
 // as the ink terminal UI when stdin and stdout are terminals, else (or with --plain) in plain
 // line mode. The UI is imported only when needed, so plain mode in a pipeline starts quickly.
 import fs from 'node:fs';

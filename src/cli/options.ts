@@ -1,4 +1,4 @@
-// chat-cli's settings (SPEC §17): flags, then CHAT_* environment variables, then
+// chat-cli's settings (docs/clients.md): flags, then CHAT_* environment variables, then
 // $XDG_CONFIG_HOME/chat-cli/config.json, then defaults. Pure apart from the injected file reader.
 import os from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Plain line mode (SPEC §17), for pipes and scripts: each input line is a command (`/…`) or a
+// Plain line mode (docs/clients.md), for pipes and scripts: each input line is a command (`/…`) or a
 // message to the current target (the channel last joined or the nick last /query'd); each event
 // prints as `[HH:MM:SS] <target> <nick> text`, system events as `[HH:MM:SS] <target> *** text`.
 // At end of input it waits until everything sent was acknowledged, prints what is queued by

@@ -1,4 +1,4 @@
-// Getting a session for chat-cli (SPEC §3, §10, §17): resume the saved token when it still works;
+// Getting a session for chat-cli (docs/api.md, docs/hashcash.md, docs/clients.md): resume the saved token when it still works;
 // otherwise, with a password, log in (a new client of that session) or register it; without one,
 // create an anonymous session. Hashcash stamps are minted here, with progress reported.
 import { ApiError, type ChatClient } from '../shared/client.js';

@@ -1,4 +1,4 @@
-// chat-cli's outgoing signatures (SPEC §11): PRIVMSG and NOTICE to one target, and its own PUBKEY
+// chat-cli's outgoing signatures (docs/signing.md): PRIVMSG and NOTICE to one target, and its own PUBKEY
 // (the proof of possession), signed with the session's key as its current nick at the current
 // time; and what to change when chatd refuses such a signature, so the next attempt can pass.
 import type { KeyObject } from 'node:crypto';

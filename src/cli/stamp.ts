@@ -1,4 +1,4 @@
-// `chat-cli stamp [--bits N] [--resource NAME] [--server URL]` (SPEC §10, §17): prints one
+// `chat-cli stamp [--bits N] [--resource NAME] [--server URL]` (docs/hashcash.md, docs/clients.md): prints one
 // hashcash stamp for curl users. Bits and resource default to what the server announces.
 import { mintStamp } from '../shared/hashcash.js';
 

@@ -1,4 +1,4 @@
-// What chat-cli keeps between runs, under $XDG_STATE_HOME/chat-cli/<server>/ (SPEC §17): per
+// What chat-cli keeps between runs, under $XDG_STATE_HOME/chat-cli/<server>/ (docs/clients.md): per
 // nick, the session token, the queue cursor, the current target and the signing key; per server,
 // the trust-on-first-use keys of other nicks. The token is a password equivalent, so the files
 // are 0600 in a 0700 directory, and every write is a rename of a complete file: a crash leaves the

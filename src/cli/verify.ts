@@ -1,4 +1,4 @@
-// Signature marks for incoming messages (SPEC §11): keys are pinned trust-on-first-use per nick,
+// Signature marks for incoming messages (docs/signing.md): keys are pinned trust-on-first-use per nick,
 // learned from PUBKEY announcements (only those whose proof of possession holds: signed with the
 // announced key, by the sender, at about the envelope's time) and from channel member lists (the
 // server took each of those keys only with such a proof); each PRIVMSG/NOTICE gets a verdict

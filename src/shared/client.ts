@@ -1,4 +1,4 @@
-// A small typed client of the HTTP API (SPEC §3) for the web client and chat-cli. It uses only
+// A small typed client of the HTTP API (docs/api.md) for the web client and chat-cli. It uses only
 // `fetch`, so it runs in browsers and on Node 20 alike; it keeps the bearer token, and turns every
 // non-2xx answer into an ApiError carrying the server's JSON error body.
 import type {

@@ -1,6 +1,6 @@
-// Which forms of a delivered envelope a signature may have been made over (SPEC §11). The server
+// Which forms of a delivered envelope a signature may have been made over (docs/signing.md). The server
 // stores and delivers every envelope with `params`, `body` and `meta` present (`[]`, `[]`, `{}`
-// when the request left them out, SPEC §2) and `command` in upper case, while a signature covers
+// when the request left them out, docs/envelope-and-delivery.md) and `command` in upper case, while a signature covers
 // only the fields the request carried. So a recipient also tries the forms where an empty `params`
 // or `body` is left out (an empty list means the same as no list, so accepting either form lets
 // nobody change what the message says). It never tries another `command`, and a missing `to` only

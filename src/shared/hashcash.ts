@@ -1,4 +1,4 @@
-// Hashcash stamps for session creation (SPEC §10): parse, check, mint.
+// Hashcash stamps for session creation (docs/hashcash.md): parse, check, mint.
 //
 // Shared by the server (checks), chat-cli and the web client (mint), so nothing here imports a
 // Node module: SHA-256 is the pure-JS one in ./sha256.ts and randomness comes from the global
@@ -13,10 +13,10 @@ import { Sha256 } from './sha256.js';
 
 /** Longest stamp we look at. Real stamps are < 100 characters; the cap bounds parsing work. */
 export const MAX_STAMP_LENGTH = 256;
-/** `rand` and `counter` are 1–64 characters of `[A-Za-z0-9+/=]` (SPEC §10). */
+/** `rand` and `counter` are 1–64 characters of `[A-Za-z0-9+/=]` (docs/hashcash.md). */
 export const MAX_FIELD_LENGTH = 64;
 /**
- * A stamp's date may differ from the server's UTC date by at most this many days (SPEC §10).
+ * A stamp's date may differ from the server's UTC date by at most this many days (docs/hashcash.md).
  * The date is what lets the spent set forget: a stamp outside the window is refused anyway, so
  * spent entries need keeping only for about 2 × window + 1 days. Why not 0: the date comes from
  * the client's clock, and a stamp minted just before UTC midnight arrives just after it; a
@@ -156,7 +156,7 @@ function parseDay(s: string): number {
 }
 
 /**
- * Parse a stamp's syntax (SPEC §10). Never throws; does no hashing. `wrong_version` is for a
+ * Parse a stamp's syntax (docs/hashcash.md). Never throws; does no hashing. `wrong_version` is for a
  * stamp whose first field is a number other than 1 (e.g. a hashcash v0 stamp); anything else
  * that does not fit the format is `malformed`.
  */
@@ -183,7 +183,7 @@ export function parseStamp(text: unknown): ParseResult {
   }
   const day = parseDay(date);
   if (day < 0) return fail('malformed');
-  // The extension field is empty in SPEC §10's format (`::`).
+  // The extension field is empty in docs/hashcash.md's format (`::`).
   if (extension !== '' || !isResource(resource)) return fail('malformed');
   if (!isStampField(rand) || !isStampField(counter)) return fail('malformed');
   return { ok: true, stamp: { version: 1, bits, date, day, resource, rand, counter, text } };
@@ -204,7 +204,7 @@ const checkDigest = new Uint8Array(32);
 const encoder = new TextEncoder();
 
 /**
- * Everything SPEC §10 asks of a stamp except "not spent yet". Cheap checks first (length cap,
+ * Everything docs/hashcash.md asks of a stamp except "not spent yet". Cheap checks first (length cap,
  * a linear parse without regexes, comparisons), the single SHA-256 last, so a bogus stamp costs
  * a few microseconds at most.
  */
@@ -220,7 +220,7 @@ export function checkStamp(text: unknown, options: CheckOptions): CheckResult {
   if (stamp.resource !== resource) return { ok: false, reason: 'wrong_resource' };
   const today = Math.floor(nowMs / DAY_MS);
   if (Math.abs(stamp.day - today) > maxSkewDays) return { ok: false, reason: 'stale_date' };
-  // The stamp's own claim must hold, not just the server's requirement (SPEC §10).
+  // The stamp's own claim must hold, not just the server's requirement (docs/hashcash.md).
   checkHasher.reset().update(encoder.encode(stamp.text)).digestInto(checkDigest);
   if (!hasLeadingZeroBits(checkDigest, stamp.bits)) {
     return { ok: false, reason: 'insufficient_work' };

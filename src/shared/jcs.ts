@@ -1,5 +1,5 @@
 // RFC 8785 JSON Canonicalization Scheme (JCS), written from the RFC's text. Pure (no Node
-// APIs) so the web client can bundle it. Used for the signed form of messages (SPEC §11).
+// APIs) so the web client can bundle it. Used for the signed form of messages (docs/signing.md).
 //
 // - objects: members sorted by their names as arrays of UTF-16 code units (§3.2.3);
 // - strings: only `"`, `\` and U+0000–U+001F are escaped, with the short forms \b \t \n \f \r

@@ -1,10 +1,10 @@
 // Whether a message mentions a nick, for the web client and chat-cli alike (pure). Nicks compare
-// under rfc1459 folding (SPEC §7), as the server compares them: `Alice[1]` is mentioned by
+// under rfc1459 folding (docs/commands.md), as the server compares them: `Alice[1]` is mentioned by
 // `alice{1}`. A mention is the nick as a whole word: no nick character right before or after it.
 import { fold } from '../model/casefold.js';
 
 /**
- * The characters a nick may hold (SPEC §7), and `~`: it folds to `^`, so `alice~` names the nick
+ * The characters a nick may hold (docs/commands.md), and `~`: it folds to `^`, so `alice~` names the nick
  * `alice^`, not `alice`. The check runs on folded text; the unfolded forms are here all the same.
  */
 const NICK_CHAR = /[A-Za-z0-9[\]\\`_^{|}~-]/;

@@ -1,7 +1,7 @@
 // Numeric replies as the clients show them, for the web client and chat-cli alike (pure): which
 // numerics are errors (derived from the server's own table, src/model/numerics.ts, so the two
 // cannot drift apart), which belong to the server window and which to a channel's, and each one
-// as one readable line. SPEC §2: `params` hold the IRC parameters after the target nick except
+// as one readable line. docs/envelope-and-delivery.md: `params` hold the IRC parameters after the target nick except
 // the last, which is `body[0]`.
 import type { ApiError, Envelope } from '../model/api.js';
 import { ERR, ERR_TEXT } from '../model/numerics.js';

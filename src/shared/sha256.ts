@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4) in plain JavaScript, for the hashcash stamps of SPEC §10.
+// SHA-256 (FIPS 180-4) in plain JavaScript, for the hashcash stamps of docs/hashcash.md.
 //
 // Why not node:crypto or WebCrypto: this module is shared by the server, chat-cli and the web
 // client. WebCrypto (`crypto.subtle`) exists only on https and localhost, and it is async: one

@@ -1,4 +1,4 @@
-// What a signed message claims besides its signature (SPEC §11): `meta.signer`, the sender's nick,
+// What a signed message claims besides its signature (docs/signing.md): `meta.signer`, the sender's nick,
 // and `meta.ts`, the sender's clock in integer milliseconds since the epoch. Both are inside the
 // signed form, so a signature binds who sent the message and when; the same rules decide whether
 // chatd accepts a signed message (against the session's nick and its own clock) and how a client

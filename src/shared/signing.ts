@@ -1,4 +1,4 @@
-// Message signatures (SPEC §11): Ed25519 over the UTF-8 bytes of the RFC 8785 canonical form
+// Message signatures (docs/signing.md): Ed25519 over the UTF-8 bytes of the RFC 8785 canonical form
 // of {command, to, params, body, meta without sig/alg}. Fields a message does not carry are left
 // out, never defaulted; `meta` is always there ({} when empty). Keys are raw 32-byte Ed25519
 // public keys and signatures raw 64 bytes, both in standard (padded) base64. A signed `meta` also
@@ -178,7 +178,7 @@ export type PubkeyBodyResult =
   { ok: true; value: PubkeyBody } | { ok: false; reason: PubkeyBodyError };
 
 /**
- * Checks a PUBKEY body (SPEC §4): exactly `{"alg":"ed25519","key":<base64 of 32 bytes>}`.
+ * Checks a PUBKEY body (docs/commands.md): exactly `{"alg":"ed25519","key":<base64 of 32 bytes>}`.
  * The returned value is a fresh object holding only those two members.
  */
 export function parsePubkeyBody(body: unknown): PubkeyBodyResult {

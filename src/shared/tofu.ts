@@ -1,4 +1,4 @@
-// Trust-on-first-use signing keys for clients (SPEC §11): the first key a nick announces is
+// Trust-on-first-use signing keys for clients (docs/signing.md): the first key a nick announces is
 // pinned (and persisted); a later, different announcement is remembered for this run but not
 // trusted until the user accepts it with trust(). An announcement counts only with its proof of
 // possession (keyClaim/provenKey), and a message whose signer or time does not fit its envelope

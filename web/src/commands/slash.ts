@@ -1,5 +1,5 @@
 // The input line: plain text is a PRIVMSG to the window's channel or nick; `/command args` is one
-// of the slash commands below (SPEC §17). `//text` sends text starting with a slash. Other
+// of the slash commands below (docs/clients.md). `//text` sends text starting with a slash. Other
 // `/VERB args` lines go to the server as that IRC command with the words as params (/version,
 // /time, /lusers, /ison …).
 import { fold } from '../../../src/model/casefold.js';

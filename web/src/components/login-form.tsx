@@ -1,5 +1,5 @@
 // The login screen: nick, optional password, and a progress notice while the hashcash stamp is
-// minted (SPEC §10: creating a session costs a little work).
+// minted (docs/hashcash.md: creating a session costs a little work).
 import { useSignal } from '@preact/signals';
 import { ApiError } from '../../../src/shared/client.js';
 import { MINT_WORKER_URL } from '../config.js';

@@ -1,4 +1,4 @@
-// Checking a delivered message's signature in the browser (SPEC §11). src/shared/signing.ts does
+// Checking a delivered message's signature in the browser (docs/signing.md). src/shared/signing.ts does
 // this on Node with node:crypto, which a page cannot load, so the check is restated here over the
 // shared pieces: the candidate forms of a delivered message (src/shared/delivered-forms.ts) and
 // the canonical form (src/shared/jcs.ts) of {command, to, params, body, meta without sig/alg}.

@@ -1,4 +1,4 @@
-// A dedicated worker that mints a hashcash stamp (SPEC §10) off the page's main thread, reporting
+// A dedicated worker that mints a hashcash stamp (docs/hashcash.md) off the page's main thread, reporting
 // how many hashes it has tried so the page can show progress. SHA-256 is the pure-JS one of
 // src/shared (incremental, synchronous), which works on any origin, https or not.
 import { mintStamp } from '../../../src/shared/hashcash.js';

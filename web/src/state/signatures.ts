@@ -1,4 +1,4 @@
-// Signature badges (SPEC §11): keys are pinned trust-on-first-use per nick in the shared TofuStore,
+// Signature badges (docs/signing.md): keys are pinned trust-on-first-use per nick in the shared TofuStore,
 // persisted in localStorage; each signed PRIVMSG/NOTICE gets a verdict, checked asynchronously
 // (WebCrypto is async) and shown when ready. A PUBKEY is remembered only when its proof of
 // possession holds (signed with the key it announces, by its sender, at about its time), so a
