@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { Delivery } from '../../src/delivery/delivery.js';
+import { Jobs, type JobSettings } from '../../src/jobs/jobs.js';
 import type { QueueRead, QueueReadOptions, Store } from '../../src/store/store.js';
 import {
   DELIVERY_SETTINGS,
@@ -219,4 +220,111 @@ test('shutdown answers held polls at once', async () => {
   h.delivery.shutdown();
   assert.deepEqual((await held).messages, []);
   await assert.rejects(alice.poll(0), { status: 503 });
+});
+
+// ---- which note wakes which held poll (DESIGN §6 "Waking"): each test below places its polls
+// first (h.waiting: past the first read, so only notes for their client, session or channels wake
+// them), and fails when that wake-up is missing: the clock then reaches the deadline and the poll
+// ends empty.
+
+test('a direct message wakes the held polls of every device of the addressee, in no channel', async () => {
+  const alice = await h.user('alice');
+  const bob = await h.user('bob');
+  const phone = await h.device(bob);
+  const carol = await h.user('carol');
+  for (const c of [bob, phone, carol]) await c.drain();
+  const held = [bob, phone, carol].map((c) => c.poll(10_000));
+  await h.waiting(3);
+  await alice.send({ command: 'PRIVMSG', to: 'bob', body: ['psst'] });
+  h.advance(10_000);
+  const [laptopGot, phoneGot, carolGot] = await Promise.all(held);
+  assert.deepEqual(texts(laptopGot!.messages), ['psst'], 'bob’s first device');
+  assert.deepEqual(texts(phoneGot!.messages), ['psst'], 'bob’s second device');
+  assert.deepEqual(carolGot!.messages, [], 'nobody else');
+});
+
+test('a reply to one client (its WHOIS numerics) wakes that client’s held poll, not its other devices', async () => {
+  await h.user('alice');
+  const bob = await h.user('bob');
+  const phone = await h.device(bob);
+  for (const c of [bob, phone]) await c.drain();
+  const laptopPoll = bob.poll(10_000);
+  const phonePoll = phone.poll(10_000);
+  await h.waiting(2);
+  // the phone asks while its own poll is held, as a client does: the answer goes to it alone
+  const res = await phone.send({ command: 'WHOIS', to: 'alice' });
+  assert.deepEqual(commands(res.replies).slice(0, 1), ['311']);
+  h.advance(10_000);
+  const phoneGot = await phonePoll;
+  assert.deepEqual(commands(phoneGot.messages), commands(res.replies));
+  assert.deepEqual((await laptopPoll).messages, [], 'the other device of the session');
+});
+
+// ---- gap: true reaches the poll answer from the jobs' retention rules (SPEC §5, §9)
+
+function jobs(settings: Partial<JobSettings>): Jobs {
+  const never = 1_000 * 3_600_000;
+  return new Jobs(
+    h.core,
+    h.store,
+    {
+      intervalMs: 3_600_000,
+      sessionIdleMs: never,
+      accountIdleMs: never,
+      queueMaxAgeMs: never,
+      maxHistory: 1_000_000,
+      ...settings,
+    },
+    (err) => {
+      throw err;
+    },
+    () => h.clock.now(),
+  );
+}
+
+test('QUEUE_MAX_AGE: a cursor behind rows the age job dropped gets gap: true with what follows', async () => {
+  const alice = await h.user('alice');
+  const bob = await h.user('bob');
+  await bob.drain();
+  const behind = bob.cursor;
+  for (const t of ['old1', 'old2']) await alice.send({ command: 'PRIVMSG', to: 'bob', body: [t] });
+  h.advance(2 * 3_600_000);
+  await alice.send({ command: 'PRIVMSG', to: 'bob', body: ['young'] });
+  const report = await jobs({ queueMaxAgeMs: 3_600_000 }).runOnce();
+  assert.ok(report.queueRowsDeleted >= 2, `rows dropped: ${report.queueRowsDeleted}`);
+  const r = await bob.poll(0);
+  assert.equal(r.gap, true, 'never a silent skip');
+  assert.deepEqual(texts(r.messages), ['young']);
+  // the gap is told once: the next answer, from the cursor it gave, has none
+  const next = await bob.poll(0);
+  assert.equal(next.gap, undefined);
+  // a held poll from the old cursor answers at once, with the gap
+  bob.cursor = behind;
+  const held = await bob.poll(10_000);
+  assert.equal(held.gap, true);
+  assert.deepEqual(texts(held.messages), ['young']);
+});
+
+test('MAX_HISTORY: a member whose cursor fell behind the rotation gets gap: true and the kept rows', async () => {
+  const alice = await h.user('alice');
+  const bob = await h.user('bob');
+  await alice.send({ command: 'JOIN', to: '#c' });
+  await bob.send({ command: 'JOIN', to: '#c' });
+  await bob.drain();
+  const behind = bob.cursor;
+  for (let i = 1; i <= 8; i++) {
+    await alice.send({ command: 'PRIVMSG', to: '#c', body: [`m${i}`] });
+  }
+  const report = await jobs({ maxHistory: 3 }).runOnce();
+  assert.ok(report.historyRowsDeleted > 0);
+  // the held poll finds rows at once: it answers them with the gap, without waiting
+  const r = await bob.poll(10_000);
+  assert.equal(r.gap, true, 'never a silent skip');
+  assert.deepEqual(texts(r.messages), ['m6', 'm7', 'm8']);
+  assert.equal((await bob.poll(0)).gap, undefined);
+  // and with timeout 0 from the same old cursor
+  bob.cursor = behind;
+  const again = await bob.poll(0);
+  assert.equal(again.gap, true);
+  assert.deepEqual(texts(again.messages), ['m6', 'm7', 'm8']);
 });
