@@ -10,7 +10,8 @@ import {
   settleAndCheck,
   type DeliveryCheck,
 } from './lib/http.js';
-import { startBaseline, startChatd, stopAndClean, type Proc } from './lib/proc.js';
+import { startChatd, stopAndClean, type Proc } from '../test/helpers/chatd.js';
+import { BENCH_CHATD_ENV, startBaseline } from './lib/proc.js';
 import { logTrouble, median, privmsgBody, ratio, type BenchOptions } from './lib/stats.js';
 
 const MEMBERS = 10;
@@ -132,7 +133,7 @@ export async function membersOverHttp(proc: Proc, count: number, channel: string
 }
 
 async function chatdRun(o: BenchOptions): Promise<P1Run['chatd']> {
-  const proc = await startChatd();
+  const proc = await startChatd({ env: BENCH_CHATD_ENV });
   const pollAgent = keepAliveAgent(MEMBERS * 2);
   try {
     const sessions = await membersOverHttp(proc, MEMBERS, CHANNEL);

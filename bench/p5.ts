@@ -3,7 +3,8 @@
 import { setMaxListeners } from 'node:events';
 import type http from 'node:http';
 import { createSession, keepAliveAgent, pool, request } from './lib/http.js';
-import { rssKiB, sleep, startBaseline, startChatd, stopAndClean, type Proc } from './lib/proc.js';
+import { startChatd, stopAndClean, type Proc } from '../test/helpers/chatd.js';
+import { BENCH_CHATD_ENV, rssKiB, sleep, startBaseline } from './lib/proc.js';
 import { median, ratio, type BenchOptions } from './lib/stats.js';
 
 const SETUP_CONNECTIONS = 20;
@@ -147,7 +148,7 @@ async function hold(proc: Proc, requests: { path: string; token: string }[]): Pr
 }
 
 async function chatdRun(n: number): Promise<HoldResult> {
-  const proc = await startChatd();
+  const proc = await startChatd({ env: BENCH_CHATD_ENV });
   try {
     const agent = keepAliveAgent(SETUP_CONNECTIONS);
     const tokens = await pool(n, SETUP_CONNECTIONS, async (i) => {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { non200, privmsgLoad } from './lib/load.js';
 import { keepAliveAgent, Poller, settleAndCheck } from './lib/http.js';
-import { makeTempDir, removeTempDir, startChatd, stopAndClean } from './lib/proc.js';
+import { makeTempDir, removeTempDir, startChatd, stopAndClean } from '../test/helpers/chatd.js';
+import { BENCH_CHATD_ENV } from './lib/proc.js';
 import { dbBytes, seedChannel, type Seeded } from './lib/seed.js';
 import { logTrouble, median, ratio, type BenchOptions } from './lib/stats.js';
 
@@ -147,7 +148,7 @@ async function oneRun(t: Template, o: BenchOptions): Promise<P6Run> {
   const dir = makeTempDir('chatd-bench-p6-');
   for (const f of fs.readdirSync(t.dir)) fs.copyFileSync(path.join(t.dir, f), path.join(dir, f));
   const dbPath = path.join(dir, 'chat.db');
-  const proc = await startChatd({ dir });
+  const proc = await startChatd({ dir, env: BENCH_CHATD_ENV });
   const nPollers = Math.min(POLLERS, t.members);
   const pollAgent = keepAliveAgent(nPollers * 2);
   const tokens = t.seeded.tokens;

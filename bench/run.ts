@@ -14,7 +14,7 @@ import { runP1, type P1Result } from './p1.js';
 import { runP5, type P5Result } from './p5.js';
 import { runP6, type P6Result } from './p6.js';
 import { runCrypto, type CryptoResult } from './crypto.js';
-import { cleanupAll, ROOT } from './lib/proc.js';
+import { cleanupAll, ROOT } from '../test/helpers/chatd.js';
 import { ratio, round, type BenchOptions } from './lib/stats.js';
 
 const ALL = ['p1', 'p5', 'p6', 'crypto'] as const;

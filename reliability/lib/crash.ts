@@ -1,30 +1,10 @@
-// Crash tooling for the fault tests (QUALITY.md §4b): kill -9 by PID and wait for the exit, and
-// a way to land that kill *inside* a write transaction. SIGSTOP freezes chatd at some instant;
-// /proc/locks then shows whether it holds SQLite's WAL write lock (an fcntl lock on byte 120 of
+// Crash tooling for the fault tests (QUALITY.md §4b): a way to land a kill -9 *inside* a write
+// transaction (a plain kill -9 by PID and the wait for the exit are the harness's proc.kill(),
+// test/helpers/chatd.ts). SIGSTOP freezes chatd at some instant; /proc/locks then shows whether it holds SQLite's WAL write lock (an fcntl lock on byte 120 of
 // the -shm file, WAL_WRITE_LOCK), which it holds exactly from BEGIN IMMEDIATE to the end of
 // COMMIT. Frozen with the lock held, SIGKILL interrupts that transaction for certain.
 import fs from 'node:fs';
-import { sleep } from './http.js';
 import type { Proc } from './server.js';
-
-/** Waits (bounded) until the process has exited; answers whether it has. */
-export async function waitExit(proc: Proc, timeoutMs = 10_000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (!proc.exited() && Date.now() < until) await sleep(5);
-  return proc.exited();
-}
-
-/** SIGKILL by PID, then wait for the exit. */
-export async function killHard(proc: Proc): Promise<void> {
-  if (!proc.exited()) {
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  if (!(await waitExit(proc))) throw new Error(`chatd ${proc.pid} still running after SIGKILL`);
-}
 
 /** the state letter of /proc/PID/stat (R, S, D, T, Z…), or null when the process is gone */
 export function procState(pid: number): string | null {
@@ -114,7 +94,7 @@ export async function killInsideWrite(
         else thaw(proc.pid);
       }
       if (locked) {
-        if (!(await waitExit(proc)))
+        if (!(await proc.waitExit()))
           throw new Error(`chatd ${proc.pid} still running after SIGKILL`);
         return { killed: true, probes };
       }

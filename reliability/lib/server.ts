@@ -1,9 +1,11 @@
-// chatd for the reliability suites: the benchmark's process helpers (a free loopback port, a temp
-// folder, stop by PID, CPU and RSS from /proc), with the suites' defaults.
-import { startChatd as startBenchChatd, type Proc } from '../../bench/lib/proc.js';
+// chatd for the reliability suites: the harness shared with the tests and the benchmark
+// (test/helpers/chatd.ts: a free loopback port, a temp folder, stop by PID, kill -9, output), with
+// the suites' defaults; CPU and RSS from /proc come from the benchmark's helpers.
+import { startChatd, type Chatd } from '../../test/helpers/chatd.js';
 
-export { cpuSeconds, rssKiB, stopAndClean, cleanupAll, makeTempDir } from '../../bench/lib/proc.js';
-export type { Proc } from '../../bench/lib/proc.js';
+export { cleanupAll, makeTempDir, stopAndClean } from '../../test/helpers/chatd.js';
+export { cpuSeconds, rssKiB } from '../../bench/lib/proc.js';
+export type Proc = Chatd;
 
 export interface ServerOptions {
   env?: Record<string, string>;
@@ -13,7 +15,7 @@ export interface ServerOptions {
 
 /** A chatd with flood control and hashcash off (QUALITY §4: except where they are the subject). */
 export function startServer(o: ServerOptions = {}): Promise<Proc> {
-  return startBenchChatd({
+  return startChatd({
     ...(o.dir ? { dir: o.dir } : {}),
     env: { FLOOD_RATE: '0', HASHCASH_BITS: '0', LOG_LEVEL: 'warn', ...o.env },
   });

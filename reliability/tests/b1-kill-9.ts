@@ -8,7 +8,6 @@
 // is above every id assigned before it. Figures: acknowledged, lost-acknowledged, duplicates,
 // integrity results, time from restart to the first 200.
 import { checkDelivery, entitledTo } from '../lib/checker.js';
-import { killHard } from '../lib/crash.js';
 import { sleep } from '../lib/http.js';
 import {
   byKey,
@@ -108,7 +107,7 @@ export const b1: ReliabilityTest = {
         await sleep(killAfterS * 1000);
         // no new POSTs from here on; the ones under way are cut off by the kill
         killed = true;
-        await killHard(server);
+        await server.kill();
         await Promise.all(runs);
         for (const [i, p] of pollers.entries()) {
           await p.stop();

@@ -867,7 +867,8 @@ const worldArb = fc.record({
 type World = { clients: number; channels: number; joins: [number, number, number][] };
 
 async function setupWorld(w: World, gate: Real['gate'], stats: Stats) {
-  const h = await makeHarness();
+  // real timers for held polls: a race that misses a wake-up must end by itself at HOLD_MS
+  const h = await makeHarness({}, { realTimeDelivery: true });
   openHarnesses.add(h);
   const model = new ChatModel(w.clients, w.channels, NICKS);
   const clients: (TestClient | null)[] = [];

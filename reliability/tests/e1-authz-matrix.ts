@@ -10,7 +10,8 @@
 // copies drift. So E1 runs the suite itself with node's test runner (TAP), in its own process
 // group (killed by that group's id if it overruns), and reads the leaf results: each leaf test is
 // one cell of the matrix (a route × a caller role, or a public/basic case); "does not apply"
-// cells are counted apart. It also checks that every route of the live ROUTES has its cells.
+// cells are skipped by the suite with a reason starting "not applicable", and counted apart. It
+// also checks that every route of the live ROUTES has its cells.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,8 @@ const SUITE = 'test/e2e/authz-matrix.test.ts';
 interface Leaf {
   name: string;
   ok: boolean;
+  /** the reason of a `# SKIP` directive ('' for none given), null when the test ran */
+  skip: string | null;
   /** the enclosing suite (a route key for the matrix cells) */
   suite: string | null;
 }
@@ -50,7 +53,7 @@ export function parseTap(text: string): Tap {
       open.push({ indent, name: sub[2]! });
       continue;
     }
-    const m = /^(\s*)(not )?ok \d+ - (.*?)(?: # (?:SKIP|TODO).*)?$/.exec(line);
+    const m = /^(\s*)(not )?ok \d+ - (.*?)(?: # (SKIP|TODO)\b ?(.*))?$/.exec(line);
     if (m) {
       const indent = m[1]!.length;
       let type = 'test';
@@ -65,7 +68,10 @@ export function parseTap(text: string): Tap {
       while (open.length && open[open.length - 1]!.indent > indent) open.pop();
       const parent = open.filter((o) => o.indent < indent).pop();
       if (type === 'suite') suites.add(m[3]!);
-      else leaves.push({ name: m[3]!, ok: !m[2], suite: parent?.name ?? null });
+      else {
+        const skip = m[4] === 'SKIP' ? (m[5] ?? '') : null;
+        leaves.push({ name: m[3]!, ok: !m[2], skip, suite: parent?.name ?? null });
+      }
       continue;
     }
     const s = /^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
@@ -117,8 +123,9 @@ export const e1: ReliabilityTest = {
     const { code, out, killed } = await runSuite(ctx.deadline - 5_000);
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     const tap = parseTap(out);
-    const na = tap.leaves.filter((l) => /: does not apply —/.test(l.name));
-    const cells = tap.leaves.filter((l) => !na.includes(l));
+    const na = tap.leaves.filter((l) => l.skip !== null && /^not applicable\b/.test(l.skip));
+    const otherSkips = tap.leaves.filter((l) => l.skip !== null && !na.includes(l));
+    const cells = tap.leaves.filter((l) => l.skip === null);
     const passed = cells.filter((l) => l.ok).length;
     const failed = tap.leaves.filter((l) => !l.ok);
 
@@ -127,6 +134,8 @@ export const e1: ReliabilityTest = {
     c.check(tap.leaves.length > 0, 'TAP results were read');
     c.equal('failed cells', failed.length, 0);
     c.equal('TAP # fail', tap.summary.fail ?? -1, 0);
+    c.equal('cells skipped for another reason than "not applicable"', otherSkips.length, 0);
+    c.equal('TAP # skipped = not-applicable cells', tap.summary.skipped, na.length);
     c.equal('TAP # tests = leaves read', tap.summary.tests, tap.leaves.length);
     for (const f of failed.slice(0, 10))
       c.check(false, `cell failed: ${f.suite ?? ''} › ${f.name}`);

@@ -6,6 +6,7 @@ import { headWithin } from '../model/byte-budget.js';
 import { ChatError, invalidToken, retryLater } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
+import { systemClock, type DeliveryClock } from './clock.js';
 import type { DeliveryApi, PollRequest } from './delivery-api.js';
 import { QuietReads } from './quiet-reads.js';
 import { WaiterIndex, type Waiter } from './waiters.js';
@@ -36,6 +37,7 @@ export class Delivery implements DeliveryApi {
     private readonly store: Store,
     bus: Bus,
     private readonly settings: DeliverySettings,
+    private readonly clock: DeliveryClock = systemClock,
   ) {
     this.unsubscribe = bus.subscribe((note) => this.onNote(note));
   }
@@ -89,7 +91,7 @@ export class Delivery implements DeliveryApi {
    */
   private async hold(req: PollRequest): Promise<PollResult> {
     const { caller } = req;
-    const deadline = Date.now() + req.timeoutMs;
+    const deadline = this.clock.now() + req.timeoutMs;
     const signals = new Signals();
     const waiter: Waiter = {
       clientId: caller.clientId,
@@ -105,7 +107,7 @@ export class Delivery implements DeliveryApi {
         if (read.entries.length > 0) return this.answer(req, read);
         this.remember(req, read, req.after);
         this.waiters.place(waiter, read.channels);
-        const outcome = signals.take() ?? (await signals.wait(req.signal, deadline));
+        const outcome = signals.take() ?? (await signals.wait(req.signal, deadline, this.clock));
         if (outcome === 'revoked') throw revoked();
         // an empty answer keeps the cursor; a gap is reported with the entries that follow it
         if (outcome !== 'wake') return this.answer(req, { ...read, entries: [], gap: false });
@@ -182,13 +184,13 @@ class Signals {
     return o;
   }
 
-  wait(signal: AbortSignal, deadline: number): Promise<Outcome> {
+  wait(signal: AbortSignal, deadline: number, clock: DeliveryClock): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       if (signal.aborted) return resolve('abort');
-      const timer = setTimeout(() => done('timeout'), Math.max(0, deadline - Date.now()));
+      const cancel = clock.after(Math.max(0, deadline - clock.now()), () => done('timeout'));
       const onAbort = () => done('abort');
       const done = (o: Outcome) => {
-        clearTimeout(timer);
+        cancel();
         signal.removeEventListener('abort', onAbort);
         this.settle = null;
         resolve(o);

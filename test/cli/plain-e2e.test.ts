@@ -31,9 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  await chatd?.cleanup();
-  // after a restart the chatd object no longer owns its directory
-  if (chatd) fs.rmSync(chatd.dir, { recursive: true, force: true });
+  await chatd?.cleanup(); // a restarted chatd removes the folder its first start made
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 

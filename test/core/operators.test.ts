@@ -345,7 +345,7 @@ test('KILL ends the victim like QUIT: peers see QUIT "Killed (…)", tokens revo
   await carol!.send({ command: 'JOIN', to: '#a,#b' });
   await drainAll(oper!, bob!, carol!, dave!);
   const held = bob!.poll(10_000);
-  await new Promise((r) => setTimeout(r, 20));
+  await h.waiting(1);
   const res = await oper!.send({ command: 'KILL', to: 'Bob', body: ['spamming'] });
   assert.deepEqual(res.replies, []);
   await assert.rejects(viaHttp(held), { status: 401 });

@@ -109,6 +109,41 @@ test('a held long-poll is woken by a message from another session', async () => 
   assert.ok(Date.now() - started < 5000, 'answered on the wake-up, not the timeout');
 });
 
+test('a held long-poll is woken by a direct message to its nick (no shared channel)', async () => {
+  const kim = await HttpClient.create(chatd.url, 'kim');
+  const lee = await HttpClient.create(chatd.url, 'lee');
+  await lee.drain();
+  const started = Date.now();
+  const held = lee.poll(8);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await kim.send({ command: 'PRIVMSG', to: 'lee', body: ['dm ding'] })).status, 200);
+  const r = await held;
+  assert.deepEqual(
+    r.messages.map((m) => [m.command, m.body]),
+    [['PRIVMSG', ['dm ding']]],
+  );
+  assert.ok(Date.now() - started < 5000, 'answered on the wake-up, not the timeout');
+});
+
+test('a held long-poll is woken by a reply to its own client (WHOIS sent while it is held)', async () => {
+  await HttpClient.create(chatd.url, 'max');
+  const ned = await HttpClient.create(chatd.url, 'ned');
+  const [, phone] = await devices(ned, 2);
+  await ned.drain();
+  await phone!.drain();
+  const started = Date.now();
+  const phonePoll = phone!.poll(8);
+  const laptopPoll = ned.poll(2);
+  await new Promise((r) => setTimeout(r, 200));
+  const res = await phone!.send({ command: 'WHOIS', to: 'max' });
+  assert.equal(res.status, 200);
+  const r = await phonePoll;
+  assert.equal(r.messages[0]?.command, '311', JSON.stringify(r.messages));
+  assert.ok(Date.now() - started < 5000, 'answered on the wake-up, not the timeout');
+  // the reply was queued to the phone alone: the laptop's poll ends empty at its timeout
+  assert.deepEqual((await laptopPoll).messages, []);
+});
+
 test('a third held poll is 429; revoking a client ends its held polls with 401 within a second', async () => {
   const ivy = await HttpClient.create(chatd.url, 'ivy');
   const [, phone] = await devices(ivy, 2);
@@ -165,5 +200,46 @@ test('a client further behind than QUEUE_MAX_ENTRIES gets gap: true and the newe
     assert.deepEqual(next.messages, []);
   } finally {
     await capped.cleanup();
+  }
+});
+
+test('a member behind MAX_HISTORY rotation (the background job) gets gap: true and the kept rows', async () => {
+  const rotating = await startChatd({ env: { MAX_HISTORY: '5', JOB_INTERVAL: '100ms' } });
+  try {
+    const talker = await HttpClient.create(rotating.url, 'talker');
+    const sleeper = await HttpClient.create(rotating.url, 'sleeper');
+    await talker.send({ command: 'JOIN', to: '#rot' });
+    await sleeper.send({ command: 'JOIN', to: '#rot' });
+    await sleeper.drain();
+    const behind = sleeper.cursor;
+    for (let i = 0; i < 20; i++)
+      await talker.send({ command: 'PRIVMSG', to: '#rot', body: [`r${i}`] });
+    // the job runs every 100 ms: wait (bounded) until the channel's history is down to 5
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const h = await call<{ messages: unknown[] }>(
+        rotating.url,
+        'GET',
+        '/api/v1/history?target=%23rot&limit=100',
+        { token: talker.token },
+      );
+      if (h.body.messages.length <= 5) break;
+      assert.ok(Date.now() < deadline, `history not rotated after 10 s: ${h.body.messages.length}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const r = await sleeper.poll(0);
+    assert.equal(r.gap, true, 'never a silent skip');
+    const texts = r.messages.filter((m) => m.command === 'PRIVMSG').map((m) => m.body);
+    assert.deepEqual(
+      texts,
+      ['r15', 'r16', 'r17', 'r18', 'r19'].map((t) => [t]),
+    );
+    assert.equal((await sleeper.poll(0)).gap, undefined, 'reported once');
+    // a held poll from the old cursor answers at once, with the gap
+    sleeper.cursor = behind;
+    const held = await sleeper.poll(10);
+    assert.equal(held.gap, true);
+  } finally {
+    await rotating.cleanup();
   }
 });

@@ -1,10 +1,16 @@
 // End to end: hashcash on session creation (SPEC §10) against the real chatd, and `chat-cli stamp`.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { formatStamp, mintStampSync, stampDate } from '../../src/shared/hashcash.js';
+import {
+  formatStamp,
+  leadingZeroBits,
+  mintStampSync,
+  stampDate,
+} from '../../src/shared/hashcash.js';
 import { call } from '../helpers/api.js';
 import { CHATD_BIN, startChatd, type Chatd } from '../helpers/chatd.js';
 
@@ -64,6 +70,43 @@ test('missing, malformed, short, stale and wrong-resource stamps answer 402 with
     assert.equal(r.body.bits, BITS, name);
     assert.equal(typeof r.body.message, 'string', name);
   }
+});
+
+const zeroBits = (stamp: string) => leadingZeroBits(createHash('sha256').update(stamp).digest());
+
+/**
+ * A stamp claiming `claim` bits whose hash has exactly `exact` leading zero bits: counters are
+ * tried until one lands on exactly that many (about 2^(exact+1) tries).
+ */
+function stampWithWork(claim: number, exact: number): string {
+  const prefix = `1:${claim}:${stampDate(new Date())}:hc.test::${Math.random().toString(36).slice(2, 14)}:`;
+  for (let counter = 0; counter < 1 << 24; counter++) {
+    const stamp = prefix + counter;
+    if (zeroBits(stamp) === exact) return stamp;
+  }
+  throw new Error(`no stamp with exactly ${exact} zero bits in 2^24 tries`);
+}
+
+test('one bit of work too few is refused with 402 naming the bits; exactly the bits is accepted', async () => {
+  const refusedAs = async (name: string, stamp: string, message: RegExp) => {
+    const r = await createSession(`short${Math.floor(Math.random() * 1e6)}`, stamp);
+    assert.equal(r.status, 402, `${name}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error, 'hashcash_required', name);
+    assert.equal(r.body.bits, BITS, name);
+    assert.match(String(r.body.message), message, name);
+  };
+  // minted at BITS - 1, retried until the hash has exactly BITS - 1 zero bits: honest, one short
+  let honestShort: string;
+  do honestShort = mint({ bits: BITS - 1 });
+  while (zeroBits(honestShort) !== BITS - 1);
+  await refusedAs('claims and has BITS - 1', honestShort, /claims fewer bits/);
+  // claims BITS, but the hash has exactly BITS - 1 zero bits: the work itself is one bit short
+  const overclaimed = stampWithWork(BITS, BITS - 1);
+  assert.equal(zeroBits(overclaimed), BITS - 1);
+  await refusedAs('claims BITS, has BITS - 1', overclaimed, /zero bits/);
+  // the boundary from the other side: exactly BITS zero bits is enough
+  const exact = stampWithWork(BITS, BITS);
+  assert.equal((await createSession('exactbits', exact)).status, 201);
 });
 
 test('an honest stamp works once, in the header or the body; a replay is 402, also after a restart', async () => {

@@ -82,10 +82,26 @@ export class HttpClient {
     return r.body;
   }
 
-  /** polls with timeout 0 until the queue is empty */
+  /**
+   * Polls with timeout 0 until the queue is empty. Bounded, like the core harness's drain: an
+   * answer with entries that does not move the cursor, or a queue still not empty after 1,000
+   * polls, fails at once instead of hanging the test.
+   */
   async drain(): Promise<QueuedEnvelope[]> {
     const start = this.received.length;
-    while ((await this.poll(0)).messages.length > 0);
-    return this.received.slice(start);
+    for (let round = 1; ; round++) {
+      const from = this.cursor;
+      const r = await this.poll(0);
+      if (r.messages.length === 0) return this.received.slice(start);
+      if (from !== null && r.last_id <= from) {
+        throw new Error(
+          `drain ${this.nick}: a poll after ${from} answered ${r.messages.length} entries but ` +
+            `last_id ${r.last_id}: the cursor did not advance`,
+        );
+      }
+      if (round >= 1_000) {
+        throw new Error(`drain ${this.nick}: the queue did not empty after ${round} polls`);
+      }
+    }
   }
 }

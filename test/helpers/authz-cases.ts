@@ -949,7 +949,8 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
  */
 export async function holdPoll(world: World, who: Identity): Promise<{ held: Promise<Reply> }> {
   let cursor: number | null = null;
-  for (;;) {
+  for (let round = 1; ; round++) {
+    assert.ok(round <= 1_000, `drain ${who.nick}: the queue did not empty after 1,000 polls`);
     const after: string = cursor === null ? '' : `&after=${cursor}`;
     const r = await world.send(get(`/api/v1/messages?timeout=0${after}`), [bearer(who)]);
     assert.equal(r.status, 200, `drain ${who.nick}: ${describeReply(r)}`);

@@ -1,15 +1,19 @@
 // In-process harness for core scenario tests (DESIGN §4): a real SQLite file in a temp folder, the
-// memory bus, a fake clock. Several sessions and clients per test.
+// memory bus, a fake clock. Several sessions and clients per test. The clock is the core's
+// env.now() and delivery's too: a held poll ends at its deadline when the test advances time past
+// it, never after a real wait.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
+import type { DeliveryClock } from '../../src/delivery/clock.js';
 import { Delivery } from '../../src/delivery/delivery.js';
 import { Core } from '../../src/protocol/core.js';
 import type { CoreEnv, CoreSettings } from '../../src/protocol/environment.js';
 import { ChatError } from '../../src/protocol/errors.js';
 import { noopObserver } from '../../src/protocol/observer.js';
+import { hashToken, newToken } from '../../src/protocol/tokens.js';
 import type { Caller, CommandInput, CommandResult, Envelope } from '../../src/model/envelope.js';
 import type { PollResult } from '../../src/model/api.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -18,27 +22,99 @@ import { httpView, type HttpRefusal } from './http-view.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
+/** Rounds of a drain (each one poll page) before it gives up: a queue that never empties is a bug. */
+export const DRAIN_MAX_ROUNDS = 1_000;
+/** Entries one drain may collect before it gives up. */
+export const DRAIN_MAX_ENTRIES = 100_000;
+
+/**
+ * Time that moves only when a test says so. Timers set with after() fire during advance() once
+ * their time has come, in order; one due already when set fires on the next turn of the event
+ * loop (never inside the caller's own call, as setTimeout(fn, 0) would not).
+ */
+export class FakeClock implements DeliveryClock {
+  private time: number;
+  private readonly timers = new Set<{ at: number; fn: () => void }>();
+
+  constructor(start = T0) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  after(ms: number, fn: () => void): () => void {
+    const timer = { at: this.time + Math.max(0, ms), fn };
+    if (ms <= 0) {
+      const immediate = setImmediate(fn);
+      return () => clearImmediate(immediate);
+    }
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
+  }
+
+  /** timers set and neither fired nor cancelled: the held polls waiting for their deadline */
+  pending(): number {
+    return this.timers.size;
+  }
+
+  /** moves time forward, firing each timer that comes due on the way (at its own time) */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let next: { at: number; fn: () => void } | undefined;
+      for (const t of this.timers) if (t.at <= end && (!next || t.at < next.at)) next = t;
+      if (!next) break;
+      this.timers.delete(next);
+      this.time = Math.max(this.time, next.at);
+      next.fn();
+    }
+    this.time = end;
+  }
+}
+
 export interface Harness {
   core: Core;
   delivery: Delivery;
   store: Store;
   bus: MemoryBus;
   env: CoreEnv;
+  clock: FakeClock;
+  /** moves the fake clock (env.now() and held polls' deadlines) forward */
   advance(ms: number): void;
+  /**
+   * Resolves once `n` held polls are waiting on the clock (past their store read, placed in the
+   * waiter index); fails after a few real seconds. Replaces "sleep a little and hope".
+   */
+  waiting(n?: number): Promise<void>;
   user(nick: string): Promise<TestClient>;
+  /** a further client (device) of `of`'s session, as login would attach it */
+  device(of: TestClient): Promise<TestClient>;
   close(): Promise<void>;
 }
 
-export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * Held polls wait by the system clock (real timers), while the core still reads the fake one:
+   * for D6, whose races need a poll that ends by itself when a wake-up was missed.
+   */
+  realTimeDelivery?: boolean;
+}
+
+export async function makeHarness(
+  settings: Partial<CoreSettings> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-core-'));
   const store = await openStore({ url: `file:${dir}/chat.db` });
   const bus = new MemoryBus();
-  let clock = T0;
+  const clock = new FakeClock(T0);
   const env: CoreEnv = {
     store,
     bus,
     observer: noopObserver,
-    now: () => clock,
+    now: () => clock.now(),
     newId: () => randomUUID(),
     startedAt: T0,
     settings: {
@@ -65,19 +141,21 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
     },
   };
   const core = new Core(env);
-  const delivery = new Delivery(store, bus, {
-    batchMax: 500,
-    maxBytes: env.settings.pageMaxBytes,
-    queueMaxEntries: 10_000,
-    maxHeldPerClient: 2,
-  });
+  const delivery = new Delivery(
+    store,
+    bus,
+    { ...DELIVERY_SETTINGS, maxBytes: env.settings.pageMaxBytes },
+    options.realTimeDelivery ? undefined : clock,
+  );
   return {
     core,
     delivery,
     store,
     bus,
     env,
-    advance: (ms) => (clock += ms),
+    clock,
+    advance: (ms) => clock.advance(ms),
+    waiting: (n = 1) => until(() => clock.pending() >= n, `${n} held poll(s) waiting`),
     user: async (nick) => {
       const created = await core.createSession(nick);
       return new TestClient(
@@ -87,6 +165,22 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
         created.token,
       );
     },
+    device: async (of) => {
+      const token = newToken();
+      const client = await store.transaction((tx) =>
+        tx.createClient({
+          sessionId: of.caller.sessionId,
+          tokenHash: hashToken(token),
+          createdAt: clock.now(),
+        }),
+      );
+      return new TestClient(
+        core,
+        delivery,
+        { sessionId: of.caller.sessionId, clientId: client.id },
+        token,
+      );
+    },
     close: async () => {
       delivery.shutdown();
       await store.close();
@@ -94,6 +188,26 @@ export async function makeHarness(settings: Partial<CoreSettings> = {}): Promise
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** the delivery settings of the harness, for tests that build their own Delivery */
+export const DELIVERY_SETTINGS = {
+  batchMax: 500,
+  maxBytes: 262_144,
+  queueMaxEntries: 10_000,
+  maxHeldPerClient: 2,
+};
+
+/**
+ * Yields to the event loop until `cond()` holds; throws after `ms` real milliseconds. For waiting
+ * on asynchronous work (a store read, a bus note), never on the passing of time.
+ */
+export async function until(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** One client (device): sends commands and reads its own queue by cursor. */
@@ -122,13 +236,33 @@ export class TestClient {
     throw new Error(`expected ${input.command} to be refused`);
   }
 
-  /** everything queued since the last drain, advancing the cursor */
+  /**
+   * Everything queued since the last drain, advancing the cursor. Bounded: a poll that answers
+   * entries without moving the cursor forward, or a queue that has not emptied after
+   * DRAIN_MAX_ROUNDS pages or DRAIN_MAX_ENTRIES entries, is a delivery bug and fails the test
+   * at once instead of hanging it.
+   */
   async drain(): Promise<Envelope[]> {
     const out: Envelope[] = [];
-    for (;;) {
+    for (let round = 1; ; round++) {
+      const from = this.cursor;
       const r = await this.poll(0);
       out.push(...r.messages);
       if (r.messages.length === 0) return out;
+      if (r.last_id <= from) {
+        throw new Error(
+          `drain: a poll after ${from} answered ${r.messages.length} entries (queue ids ` +
+            `${r.messages.map((m) => m.queue_id).join(', ')}) but last_id ${r.last_id}: ` +
+            'the cursor did not advance, so the same entries would come back forever',
+        );
+      }
+      if (round >= DRAIN_MAX_ROUNDS || out.length >= DRAIN_MAX_ENTRIES) {
+        throw new Error(
+          `drain: the queue of client ${this.caller.clientId} did not empty after ${round} ` +
+            `polls and ${out.length} entries (limits ${DRAIN_MAX_ROUNDS} polls, ` +
+            `${DRAIN_MAX_ENTRIES} entries): something keeps re-delivering or re-queueing`,
+        );
+      }
     }
   }
 
