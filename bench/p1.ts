@@ -1,5 +1,5 @@
 // P1: acknowledged PRIVMSG/s over HTTP into a 10-member channel whose 10 clients hold long-polls,
-// against a bare node:http server answering the same POSTs (QUALITY §2, target ≥ 0.4×).
+// against a bare node:http server answering the same POSTs (bench/README.md, target ≥ 0.4×).
 import { closedLoop, non200, privmsgLoad, type LoadResult } from './lib/load.js';
 import {
   command,

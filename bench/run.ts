@@ -1,4 +1,4 @@
-// The benchmark suite (QUALITY §2: P1, P5, P6; and CRYPTO, the per-request crypto costs), run by
+// The benchmark suite (bench/README.md: P1, P5, P6; and CRYPTO, the per-request crypto costs), run by
 // `npm run bench`:
 //   npm run bench -- [--only p1,p5,p6,crypto] [--quick] [--seconds N] [--runs N]
 //                    [--max-requests N] [--polls N]  (P5's held polls, default 1000)

@@ -1,4 +1,4 @@
-// The reliability runner (QUALITY.md §4): runs the tests of one tier one after another (so they
+// The reliability runner (reliability/README.md): runs the tests of one tier one after another (so they
 // do not disturb each other's timing), writes one JSON summary per test to reliability/results/,
 // prints a line per test and the final `N passed, N failed` line; exit code 1 on any failure.
 //

@@ -9,7 +9,7 @@ export interface LoadOptions {
   connections: number;
   warmupMs: number;
   durationMs: number;
-  /** hard cap on requests started (QUALITY §5: bounded in count too) */
+  /** hard cap on requests started (reliability/README.md: bounded in count too) */
   maxRequests: number;
   /** the server's PID, to read its CPU time over the window */
   serverPid: number;

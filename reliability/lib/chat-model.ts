@@ -1,6 +1,6 @@
-// The in-memory model behind D6 (QUALITY.md §4d): a few sessions (one client each) and channels,
+// The in-memory model behind D6 (reliability/README.mdd): a few sessions (one client each) and channels,
 // who is in which channel and who is op there, each session's nick, and for every client the
-// queue it must receive next. It states only what SPEC §4 makes exact: which events (JOIN, PART,
+// queue it must receive next. It states only what docs/commands.md makes exact: which events (JOIN, PART,
 // KICK, PRIVMSG, NICK, QUIT) reach whom, with which fields, and which numeric refuses a command.
 // Numerics queued to the caller (welcome burst, 353/366, refusals) are not modelled; the test
 // filters them out of what it receives.
@@ -10,7 +10,7 @@
 // gave it. Applying happens in seq order, so concurrent commands whose acceptance does not depend
 // on their order can be applied after the fact and still be exact.
 
-/** rfc1459 casemapping (SPEC §7), written again here so the model does not trust the server's */
+/** rfc1459 casemapping (docs/commands.md), written again here so the model does not trust the server's */
 export function foldName(name: string): string {
   let out = '';
   for (const ch of name) {
@@ -84,7 +84,7 @@ export type Step = 'emit' | 'noop' | Refusal;
 export class ChatModel {
   readonly slots: Slot[];
   readonly chans: (Chan | null)[];
-  /** the highest seq seen: seqs only go up (QUALITY §3.3) */
+  /** the highest seq seen: seqs only go up (reliability/README.md) */
   lastSeq = 0;
   /** numbers the texts, so every message body is unique */
   private texts = 0;
@@ -180,7 +180,7 @@ export class ChatModel {
     const ch = this.chans[c]!;
     ch.members.delete(x);
     ch.ops.delete(x);
-    // an empty channel is removed; the next JOIN creates a new one (SPEC §4)
+    // an empty channel is removed; the next JOIN creates a new one (docs/commands.md)
     if (ch.members.size === 0) this.chans[c] = null;
   }
 

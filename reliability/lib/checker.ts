@@ -1,4 +1,4 @@
-// The shared delivery checker (QUALITY.md §4): every test message carries a unique key; senders
+// The shared delivery checker (reliability/README.md): every test message carries a unique key; senders
 // record each acknowledgement with the server's id and seq, receivers record what they got; from
 // the seqs of the JOIN/PART/KICK/QUIT events the checker knows which messages each client was
 // entitled to, and counts lost, duplicated, reordered, phantom and extra deliveries, and the

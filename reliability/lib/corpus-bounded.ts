@@ -1,4 +1,4 @@
-// Hostile inputs of the "bounded work per request" class (SPEC §12) for the C1 corpus: lists
+// Hostile inputs of the "bounded work per request" class (docs/limits.md) for the C1 corpus: lists
 // over their TARGMAX cap, masks over their length cap, text smuggled in `params` and `meta`, the
 // server's own name as a nick, invisible characters in channel names, empty lists. Each is
 // refused with its numeric and stores nothing.

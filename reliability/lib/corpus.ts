@@ -1,4 +1,4 @@
-// The hostile-input corpus of QUALITY.md §4c as data, for C1: one case per item of the table that
+// The hostile-input corpus of reliability/README.mdc as data, for C1: one case per item of the table that
 // applies to the HTTP API today, each with the exact answer it must get. The test
 // (tests/c1-hostile-corpus.ts) sends every case to a real chatd, sequentially and then from 20
 // connections at once, and checks the answer, that nothing was stored, that no internals leak,
@@ -51,7 +51,7 @@ export interface Expectation {
 
 interface CaseBase {
   name: string;
-  /** the §4c row it comes from */
+  /** the row of the reliability plan (part C) it comes from */
   row: string;
   expect: Expectation;
   /** changes server state (login limits): the sequential pass only */
@@ -666,7 +666,7 @@ export const CORPUS: readonly Case[] = [
   msg('JOIN with CR', 'channel name', { command: 'JOIN', to: '#a\rb' }, badChars),
   msg('JOIN with LF', 'channel name', { command: 'JOIN', to: '#a\nb' }, badChars),
   // Only JOIN creates a channel, so only JOIN judges a name's syntax (479); elsewhere an invalid
-  // name is simply a channel that does not exist (403, SPEC §3 maps it to HTTP 404).
+  // name is simply a channel that does not exist (403, docs/api.md maps it to HTTP 404).
   msg(
     'TOPIC of a name with a comma',
     'channel name',
@@ -1120,7 +1120,7 @@ export const CORPUS: readonly Case[] = [
   },
 ];
 
-/** Rows of §4c that are not C1's for the HTTP API today, and where they went. */
+/** Rows of the reliability plan (part C) that are not C1's for the HTTP API today, and where they went. */
 export const MOVED_ROWS: readonly string[] = [
   'IRC gateway: CR/LF/NUL injection (count lines written to an IRC peer) and 512-byte line ' +
     'splitting of long texts — move to the IRC-listener issue (no gateway exists yet)',
@@ -1132,7 +1132,7 @@ export const MOVED_ROWS: readonly string[] = [
   'static paths: "a symlink out of the root" — there is no static root on disk (the web ' +
     "client's files are served from an in-memory map), so no symlink can lead out of it; " +
     'traversal paths are sent to / and /assets/ and must be 404',
-  'nick/channel confusables: SPEC §7 makes nicks ASCII-only (every non-ASCII nick is 432, tested), ' +
+  'nick/channel confusables: docs/commands.md makes nicks ASCII-only (every non-ASCII nick is 432, tested), ' +
     'but channel names may hold any non-control Unicode, so "#ѕafe" (Cyrillic ѕ) is a different ' +
     'channel from "#safe" — not refused and not in the corpus (it would create a channel)',
 ];

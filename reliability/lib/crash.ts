@@ -1,4 +1,4 @@
-// Crash tooling for the fault tests (QUALITY.md §4b): a way to land a kill -9 *inside* a write
+// Crash tooling for the fault tests (reliability/README.mdb): a way to land a kill -9 *inside* a write
 // transaction (a plain kill -9 by PID and the wait for the exit are the harness's proc.kill(),
 // test/helpers/chatd.ts). SIGSTOP freezes chatd at some instant; /proc/locks then shows whether it holds SQLite's WAL write lock (an fcntl lock on byte 120 of
 // the -shm file, WAL_WRITE_LOCK), which it holds exactly from BEGIN IMMEDIATE to the end of

@@ -1,5 +1,5 @@
 /*
- * EROFS injection for the read-only database test (QUALITY.md B6), loaded into chatd with
+ * EROFS injection for the read-only database test (reliability/README.md B6), loaded into chatd with
  * LD_PRELOAD. Linux refuses `mount -o remount,ro` while any process holds a file of that
  * filesystem open for writing (EBUSY), and SQLite keeps its database and WAL open read-write, so a
  * real read-only remount cannot happen under a running chatd. This shim makes the write calls

@@ -1,4 +1,4 @@
-// The EROFS shim (erofs-shim.c) for the read-only database test (QUALITY.md B6): compiled here
+// The EROFS shim (erofs-shim.c) for the read-only database test (reliability/README.md B6): compiled here
 // with the system C compiler, loaded into chatd with LD_PRELOAD, switched on and off by creating
 // and removing a flag file. Why it exists: Linux refuses `mount -o remount,ro` (EBUSY) while a
 // process holds a file of that filesystem open for writing, which SQLite always does.

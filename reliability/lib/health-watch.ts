@@ -1,6 +1,6 @@
 // Keeps asking GET /.well-known/healthcheck.json while a test attacks the server, one request at a
 // time on its own connection, and records the longest stretch without a good answer ("health
-// keeps answering", QUALITY §4c). Bounded by a deadline.
+// keeps answering", reliability/README.mdc). Bounded by a deadline.
 import http from 'node:http';
 import { percentiles, type Percentiles } from './checker.js';
 import { call, sleep } from './http.js';

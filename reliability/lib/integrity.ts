@@ -1,4 +1,4 @@
-// What the fault tests check after a crash or a stop (QUALITY.md §4b): the database file on its
+// What the fault tests check after a crash or a stop (reliability/README.mdb): the database file on its
 // own (integrity_check, foreign_key_check, the highest seq ever assigned), read with a read-only
 // connection while no server runs, and a channel's whole history paged back through the API.
 import path from 'node:path';
@@ -68,7 +68,7 @@ interface HistoryPage {
 
 /**
  * A channel's whole retained history, oldest first: pages of 500 going back with `before` = the
- * oldest seq seen (SPEC §6). Bounded by page count and deadline; throws on any non-200.
+ * oldest seq seen (docs/api.md). Bounded by page count and deadline; throws on any non-200.
  */
 export async function channelHistory(
   port: number,

@@ -28,7 +28,7 @@ export const HOSTILE_KEYS = [
   '',
 ] as const;
 
-/** Every command of SPEC §4, plus some that are not. */
+/** Every command of docs/commands.md, plus some that are not. */
 export const COMMANDS = [
   'PRIVMSG',
   'NOTICE',

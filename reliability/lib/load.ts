@@ -1,4 +1,4 @@
-// The load driver (QUALITY.md §4a): a world of sessions in channels, each with a long-polling
+// The load driver (reliability/README.mda): a world of sessions in channels, each with a long-polling
 // client, and paced senders that wait for each 200 before the next message. Every loop is bounded
 // by count and by time; everything binds to loopback.
 import type http from 'node:http';
@@ -81,7 +81,7 @@ export interface SendPlan {
   rate: number;
   seconds: number;
   deadline: number;
-  /** hard cap on messages (QUALITY §5) */
+  /** hard cap on messages (reliability/README.md) */
   maxMessages?: number;
   /** runs between messages, e.g. churn; must not throw */
   keyPrefix?: string;

@@ -1,4 +1,4 @@
-// The multi-row writes of B2 (QUALITY.md §4b): for each command, how to prepare a subject
+// The multi-row writes of B2 (reliability/README.mdb): for each command, how to prepare a subject
 // session, the command itself, the rows it writes counted in a database file (as they must read
 // before the command and after it), and what the API must show after a restart for either
 // outcome. One command is one transaction, so a crash must leave exactly one of the two.

@@ -1,4 +1,4 @@
-// fast-check for the property tests of QUALITY.md §4d (D1, D4, D5): every property has numRuns
+// fast-check for the property tests of reliability/README.mdd (D1, D4, D5): every property has numRuns
 // and a time limit (CI: 1,000 runs or what the test asks, ≤ 20 s; soak: 100,000, a few
 // minutes), one seed per test run printed in the figures so a failure can be replayed with
 // RELIABILITY_SEED=<seed>, and the slowest single input measured (a hang shows up there).
@@ -26,7 +26,7 @@ export interface Budget {
   timeLimitMs: number;
 }
 
-/** QUALITY §4d: 1,000 runs and ≤ 20 s in CI, 100,000 runs and a few minutes in soak. */
+/** reliability/README.mdd: 1,000 runs and ≤ 20 s in CI, 100,000 runs and a few minutes in soak. */
 export function budgetFor(tier: Tier, ci = 1_000, soak = 100_000, soakLimitMs = 240_000): Budget {
   return tier === 'ci'
     ? { numRuns: ci, timeLimitMs: 20_000 }

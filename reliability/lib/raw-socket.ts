@@ -1,4 +1,4 @@
-// Raw TCP connections for the slow-connection and pile-up tests (QUALITY.md C2, F2): a client
+// Raw TCP connections for the slow-connection and pile-up tests (reliability/README.md C2, F2): a client
 // that sends what the test says, byte by byte if need be, and records when and how the server
 // closed the connection and the status line it answered (408, 429…), if any.
 import fs from 'node:fs';

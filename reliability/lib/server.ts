@@ -13,7 +13,7 @@ export interface ServerOptions {
   dir?: string;
 }
 
-/** A chatd with flood control and hashcash off (QUALITY §4: except where they are the subject). */
+/** A chatd with flood control and hashcash off (reliability/README.md: except where they are the subject). */
 export function startServer(o: ServerOptions = {}): Promise<Proc> {
   return startChatd({
     ...(o.dir ? { dir: o.dir } : {}),

@@ -1,4 +1,4 @@
-// One window of steady load over an existing world (QUALITY.md §4a: A1, A2, A3): paced sequential
+// One window of steady load over an existing world (reliability/README.mda: A1, A2, A3): paced sequential
 // senders, then a settle, then the shared checker. The caller decides the criteria.
 import { checkDelivery, type DeliveryReport } from './checker.js';
 import { allDelivered, count5xx, pollErrors, runSenders, type Member, type World } from './load.js';
@@ -84,7 +84,7 @@ async function settle(world: World, sent: Parameters<typeof allDelivered>[1], ms
 }
 
 /** The exact delivery criteria every load test shares. */
-/** QUALITY A1/A2's exact criteria for a steady window: all caught up, nothing lost or extra, no 5xx */
+/** reliability/README.md A1/A2's exact criteria for a steady window: all caught up, nothing lost or extra, no 5xx */
 export function exactDeliveryCriteria(c: Criteria, r: SteadyResult, settleSeconds: number): void {
   c.check(
     r.settled,

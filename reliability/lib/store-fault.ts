@@ -1,4 +1,4 @@
-// Shared parts of the storage fault tests (QUALITY.md B5 disk full, B6 read-only database):
+// Shared parts of the storage fault tests (reliability/README.md B5 disk full, B6 read-only database):
 // a channel with a few senders and one long-polling reader, send loops that record every answer
 // (status, Retry-After, error code), read probes while the store cannot write, and the checks on
 // the database file after chatd has stopped (integrity_check; every acknowledged message stored,

@@ -1,6 +1,6 @@
-// A small tmpfs for the storage fault tests (QUALITY.md B5, B6): the database lives on it, so the
+// A small tmpfs for the storage fault tests (reliability/README.md B5, B6): the database lives on it, so the
 // test can fill it (ENOSPC) without touching the machine's real disks. Mounting needs root (CI
-// runs as root); when it fails the caller falls back as QUALITY.md §5 says and records why.
+// runs as root); when it fails the caller falls back as reliability/README.md says and records why.
 //
 // The mount point is NOT one of bench/lib/proc.ts's temp folders: its cleanup removes folders with
 // rmSync, which fails on a mount point (EBUSY). Unmount with unmount() in a finally, after the

@@ -1,6 +1,6 @@
 // A long-polling client that keeps a record of every poll it made (start, end, status,
 // Retry-After), for tests that judge how polls end rather than only what they delivered: a
-// graceful stop must answer the polls it holds (QUALITY.md B3). It stops at the first poll that
+// graceful stop must answer the polls it holds (reliability/README.md B3). It stops at the first poll that
 // fails or answers 503 (the server is going away) and can be run again, on another port, from
 // the cursor it last processed.
 import type http from 'node:http';

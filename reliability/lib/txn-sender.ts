@@ -1,6 +1,6 @@
-// Senders for the fault tests (QUALITY.md §4b): paced, sequential PRIVMSGs that each carry a
+// Senders for the fault tests (reliability/README.mdb): paced, sequential PRIVMSGs that each carry a
 // client transaction id (`txn` = the message's unique key), so a POST left without an answer by
-// a crash or a stop can be retried after the restart without risking a second copy (SPEC §4).
+// a crash or a stop can be retried after the restart without risking a second copy (docs/commands.md).
 import type http from 'node:http';
 import type { Sent } from './checker.js';
 import { call, sleep } from './http.js';

@@ -1,4 +1,4 @@
-// The shape every reliability test has (QUALITY.md §4): an id from the test plan, the tiers it
+// The shape every reliability test has (reliability/README.md): an id from the test plan, the tiers it
 // runs in, and a run() that returns figures and the failed criteria. The runner (run.ts) writes
 // one JSON summary per test and prints the `N passed, N failed` line.
 
@@ -13,7 +13,7 @@ export interface TestContext {
 }
 
 export interface Outcome {
-  /** figures to report (QUALITY.md's "figure to report" column), JSON-serialisable */
+  /** figures to report (reliability/README.md "figure to report" column), JSON-serialisable */
   figures: Record<string, unknown>;
   /** pass criteria that did not hold, one line each; empty = passed */
   failures: string[];
@@ -22,7 +22,7 @@ export interface Outcome {
 }
 
 export interface ReliabilityTest {
-  /** QUALITY.md id, e.g. "A1" */
+  /** reliability/README.md id, e.g. "A1" */
   id: string;
   title: string;
   tiers: readonly Tier[];
@@ -44,7 +44,7 @@ export class Criteria {
     this.check(value === expected, `${name} = ${String(expected)} (got ${String(value)})`);
   }
 
-  /** a timing criterion: reported, and failed only beyond `slack` × its target (QUALITY §4) */
+  /** a timing criterion: reported, and failed only beyond `slack` × its target (reliability/README.md) */
   timing(name: string, value: number, target: number, slack = 10): void {
     this.check(
       value <= target * slack,

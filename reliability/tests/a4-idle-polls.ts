@@ -13,7 +13,7 @@ import { Criteria, type ReliabilityTest } from '../lib/types.js';
 const CLIENTS = 1_000;
 const HOLD_S = 15;
 const WINDOW_S = 30;
-/** how far an answer may be from the hold time (QUALITY A4) */
+/** how far an answer may be from the hold time (reliability/README.md A4) */
 const TOLERANCE_MS = 1_000;
 /** the pollers start spread over this much, so the answers are spread too */
 const SPREAD_MS = 1_000;

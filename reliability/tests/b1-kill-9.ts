@@ -58,7 +58,7 @@ export const b1: ReliabilityTest = {
   async run(ctx) {
     const soak = ctx.tier === 'soak';
     const plannedRounds = soak ? 20 : 3;
-    // QUALITY §4b says 5–15 s; CI uses 3–6 s so that three rounds fit its budget
+    // reliability/README.mdb says 5–15 s; CI uses 3–6 s so that three rounds fit its budget
     const [killLo, killHi] = soak ? [5, 15] : [3, 6];
     const c = new Criteria();
     const notes: string[] = [];

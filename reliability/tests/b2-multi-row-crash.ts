@@ -1,5 +1,5 @@
 // B2 (CI): crash inside a multi-row write. Our store writes ONE row per channel message whatever
-// the member count (DESIGN §6), so "a message fanned out to 1,000 queues" is one event row (plus
+// the member count (docs/envelope-and-delivery.md), so "a message fanned out to 1,000 queues" is one event row (plus
 // its txn row); the commands that really write many rows in one transaction are tested instead:
 //   join-big     JOIN into a 1,000-member channel: membership, JOIN event, 353 ×n and 366 rows
 //   privmsg-big  PRIVMSG with a txn into that channel: the event row and the txn row
@@ -56,7 +56,7 @@ export const b2: ReliabilityTest = {
     const file = dbFile(dir);
     const notes = [
       'multi-row here means one command = one transaction writing several rows (JOIN, QUIT, JOIN 0, ' +
-        'multi-target PRIVMSG); a channel message is one row whatever the member count (DESIGN §6), ' +
+        'multi-target PRIVMSG); a channel message is one row whatever the member count (docs/envelope-and-delivery.md), ' +
         'so the 1,000-member fan-out case is that one row plus its txn row',
     ];
     try {

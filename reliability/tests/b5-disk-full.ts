@@ -6,7 +6,7 @@
 // Retry-After, never 500; no 200 without a stored row and no refused message stored; reads and
 // long-polls answer 200 throughout; the process stays up; writes resume; integrity_check = ok.
 //
-// Fallback (QUALITY.md §5) when the tmpfs cannot be mounted (not root): RLIMIT_FSIZE, lowered on
+// Fallback (reliability/README.md) when the tmpfs cannot be mounted (not root): RLIMIT_FSIZE, lowered on
 // the running chatd with prlimit(1) (the `ulimit -f` of the plan, but its soft limit can be raised
 // again, so recovery without a restart stays testable). With neither, nothing is tested: that
 // fails under CI=true and is reported as a note otherwise.

@@ -1,4 +1,4 @@
-// C1 (CI): the hostile corpus of QUALITY.md §4c (reliability/lib/corpus.ts), against a real chatd.
+// C1 (CI): the hostile corpus of reliability/README.mdc (reliability/lib/corpus.ts), against a real chatd.
 // Pass 1 sends every case once, in order, and after each checks the exact status and JSON error
 // code, that the body leaks no stack trace or path, and that a health GET answers within 100 ms;
 // the slow rows (a body that stalls until the 30 s request timeout) run in the background
@@ -260,7 +260,7 @@ function record(t: Tally, c: Case, o: Observed, pass: 'pass 1' | 'pass 2'): void
 
 export const c1: ReliabilityTest = {
   id: 'C1',
-  title: 'Hostile corpus (§4c), sequential then 20-way concurrent',
+  title: 'Hostile corpus (the reliability plan, part C), sequential then 20-way concurrent',
   tiers: ['ci', 'soak'],
   budgetSeconds: { ci: 120, soak: 120 },
   async run(ctx) {

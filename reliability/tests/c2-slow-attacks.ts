@@ -10,7 +10,7 @@
 //   and after the window one more slow reader that pipelines 200 polls in one write: the
 //   server's RSS growth for that socket ≤ 2 answers + 16 MiB.
 // The bystander's p99 (sequential POST + GET /state, measured just before the window) stays ≤ 2×
-// its baseline; as a timing criterion it fails only beyond 10× that (QUALITY.md §4).
+// its baseline; as a timing criterion it fails only beyond 10× that (reliability/README.md).
 // Close times: the plan's "≤ 10 s" and "≤ 30 s" are Node's timeouts; a close counts as on time
 // within timeout + 5 s (the check interval plus this machine's noise), which still catches Node's
 // own defaults (60 s and 300 s).

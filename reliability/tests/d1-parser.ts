@@ -31,7 +31,7 @@ import {
 import { budgetFor, checkSync, propertyFailures, seedFor, type PropertyRun } from '../lib/props.js';
 import { Criteria, type ReliabilityTest } from '../lib/types.js';
 
-/** SPEC §12 defaults; validateInput reads only these two settings. */
+/** docs/limits.md defaults; validateInput reads only these two settings. */
 const SETTINGS = { maxLines: 100, maxMessageSize: 4096 } as CoreSettings;
 
 const JSON_CODES = new Set(['bad_json', 'bad_encoding']);

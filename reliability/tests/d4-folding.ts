@@ -1,11 +1,11 @@
-// D4 (CI): identifier folding (SPEC §7, CASEMAPPING=rfc1459). In process: `fold` twice equals
+// D4 (CI): identifier folding (docs/commands.md, CASEMAPPING=rfc1459). In process: `fold` twice equals
 // `fold` once, it changes only A-Z and []\~ and keeps the length, and validity (isValidNick,
 // isValidChannel) survives it. Against a real chatd: generated nicks and their case/rfc1459
 // variants (`[]\` ↔ `{}|`, any letter's case) — two nicks equal after folding are never both
 // held: the second POST /session and a NICK to it answer 409 (433), whichever spelling came
 // first; once the holder logs out the other spelling can be taken. A channel joined under one
 // spelling and then another (`~` ↔ `^` included) is one channel with both members.
-// Nicks are ASCII-only (SPEC §7), so no confusable skeletons are needed.
+// Nicks are ASCII-only (docs/commands.md), so no confusable skeletons are needed.
 import fc from 'fast-check';
 import { fold } from '../../src/model/casefold.js';
 import { isValidChannel, isValidNick } from '../../src/protocol/name-syntax.js';

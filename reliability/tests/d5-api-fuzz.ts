@@ -3,7 +3,7 @@
 // path parameters filled at random, a random query string, and a random JSON body — valid JSON
 // of random types with `__proto__`/`constructor` keys and duplicate keys, command-shaped objects
 // with fields of the wrong type, nesting far past the limit, numbers beyond a double, token
-// soup — with a valid token, a bad one, or none. Every answer must be a status of SPEC §3 other
+// soup — with a valid token, a bad one, or none. Every answer must be a status of docs/api.md other
 // than 5xx, every 4xx a JSON error with a code, and the process must stay up. A valid token that
 // gets revoked by what the fuzzer sent (QUIT, logout, DELETE of its client) is replaced.
 import fc from 'fast-check';
@@ -23,7 +23,7 @@ import { budgetFor, checkAsync, propertyFailures, seedFor } from '../lib/props.j
 import { startServer, stopAndClean } from '../lib/server.js';
 import { Criteria, type ReliabilityTest } from '../lib/types.js';
 
-/** the statuses SPEC §3 lists, without 5xx (the store is healthy here) */
+/** the statuses docs/api.md lists, without 5xx (the store is healthy here) */
 const ALLOWED = new Set([
   200, 201, 400, 401, 402, 403, 404, 405, 408, 409, 413, 415, 417, 429, 431,
 ]);
@@ -191,7 +191,11 @@ export const d5: ReliabilityTest = {
             throw new Error(`status ${answer.status} for ${where}`);
           }
           if (!ALLOWED.has(answer.status)) {
-            breach(`status ${answer.status} (not in SPEC §3) on ${routeKey}`, where, answer.text);
+            breach(
+              `status ${answer.status} (not in docs/api.md) on ${routeKey}`,
+              where,
+              answer.text,
+            );
           } else if (answer.status >= 400 && method !== 'HEAD') {
             const err = (answer.json as { error?: unknown } | undefined)?.error;
             if (typeof err !== 'string' || err === '') {

@@ -1,4 +1,4 @@
-// D6 (CI): stateful model test of the core (QUALITY.md §4d). fast-check generates sequences of
+// D6 (CI): stateful model test of the core (reliability/README.mdd). fast-check generates sequences of
 // JOIN / PART / PRIVMSG (channel and DM) / NICK / KICK / QUIT / new session / poll for 3 to 5
 // one-client sessions over 2 or 3 channels, runs them against the in-process core harness (a real
 // Core + Delivery over a temp SQLite file, test/helpers/core-harness.ts) and checks every step
@@ -783,7 +783,7 @@ class Race extends OnLive {
     const stored = done.map((copies, i) => {
       const op = ops[i]!;
       const evs = copies.map((a) => expectStep(`race op ${op.label}`, 'emit', a, r.stats)!);
-      // a retry with the same txn answers what the first POST stored (QUALITY §3.5)
+      // a retry with the same txn answers what the first POST stored (reliability/README.md)
       if (evs.some((ev) => ev.seq !== evs[0]!.seq || ev.id !== evs[0]!.id)) {
         const seqs = evs.map((ev) => ev.seq).join(' and ');
         throw new Error(`race op ${op.label}: the txn retry was stored again (seqs ${seqs})`);

@@ -1,4 +1,4 @@
-// E1 (CI): the authorization matrix of QUALITY.md §4e. It exists already as an end-to-end suite:
+// E1 (CI): the authorization matrix of reliability/README.mde. It exists already as an end-to-end suite:
 // test/e2e/authz-matrix.test.ts runs the case table of test/helpers/authz-cases.ts — one entry per
 // route of ROUTES, so a new endpoint without cases fails it — against real chatd processes (no
 // token, malformed tokens, tokens revoked by logout/QUIT/DELETE/idle expiry, another session, a

@@ -1,4 +1,4 @@
-// E2 (CI): token handling (SPEC §1, §3, §14). On a chatd logging at LOG_LEVEL=trace:
+// E2 (CI): token handling (README.md, docs/api.md, docs/operations.md). On a chatd logging at LOG_LEVEL=trace:
 // - a token in the query string is never accepted: every bearer route of ROUTES with only
 //   `?token=` (or `?access_token=`, or a cookie) answers 401, and with a valid header plus
 //   `?token=` a 4xx (an unknown parameter), never a 2xx;

@@ -1,4 +1,4 @@
-// E3 (CI): revocation timing (SPEC §5: "Revoking a token ends its open polls with 401 within a
+// E3 (CI): revocation timing (docs/envelope-and-delivery.md: "Revoking a token ends its open polls with 401 within a
 // second"). One registered session with 10 clients (register + 9 × /login), in a channel with a
 // watcher; each client holds a long-poll (timeout 25 s) with nothing due. Then one of them sends
 // QUIT: every held poll must end with 401 invalid_token — not a 200 carrying the QUIT — within

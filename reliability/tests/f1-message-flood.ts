@@ -1,5 +1,5 @@
 // F1 (CI): a message flood by one client, with flood control on (FLOOD_BURST=10, FLOOD_RATE=2,
-// the SPEC §12 defaults). Bystanders as in A1 but fewer: 20 long-polling clients in 4 channels,
+// the docs/limits.md defaults). Bystanders as in A1 but fewer: 20 long-polling clients in 4 channels,
 // 16 of them sending 20 msg/s in all (1.25/s each — under the per-client rate, so flood control
 // must never touch them). Phase 1 (8 s): bystanders alone, the baseline. Phase 2 (10 s): the same
 // bystanders while one client sends PRIVMSG as fast as it can (4 connections, no pause).

@@ -13,7 +13,7 @@ import { startServer, stopAndClean } from '../lib/server.js';
 import { Criteria, type ReliabilityTest } from '../lib/types.js';
 
 const POLLS = 100;
-const HELD_MAX = 2; // SPEC §5, README: Limits
+const HELD_MAX = 2; // docs/envelope-and-delivery.md, README: Limits
 const HOLD_S = 3;
 const IDLE = 2_000;
 const CLOSE_WITHIN_S = 15;

@@ -1,4 +1,4 @@
-// F3 (CI): a session-creation flood against hashcash (SPEC §10), HASHCASH_BITS=16.
+// F3 (CI): a session-creation flood against hashcash (docs/hashcash.md), HASHCASH_BITS=16.
 //  (a) bogus stamps as fast as possible (8 connections, ~3 s): every one 402, and cheap — the
 //      server's CPU per refused request (HTTP included) against the plan's 1 ms at 2,000/s; the
 //      in-process cost of checkStamp itself is measured too; a bystander session's command

@@ -1,10 +1,10 @@
 // F4 (CI): channel and client sprawl. (1) One client JOINs up to 10,000 channels, 15 a POST
 // (comma lists), stopping at the first refusal: MAX_CHANNELS (100) must hold, the 101st refused
-// with IRC 405 too_many_channels (HTTP 403 by SPEC §3's table), and a later JOIN refused too.
+// with IRC 405 too_many_channels (HTTP 403 by docs/api.md's table), and a later JOIN refused too.
 // (2) One session adds clients (POST /register, then /login) until refused: MAX_CLIENTS (20) must
 // hold with 403 too_many_clients. (3) Messages to a 1,000-member channel (1,000 sessions, one JOIN
 // each): the POST time and the bytes the store grows per message, beside the same figures for a
-// 2-member channel in the same run. SPEC §5: storage per message must not grow with the member
+// 2-member channel in the same run. docs/envelope-and-delivery.md: storage per message must not grow with the member
 // count, so the bytes per message of both must be alike; the POST time is a timing figure.
 import { createSessions, drainCursor, mapLimit, storeSize, type StoreSize } from '../lib/crowd.js';
 import { percentiles } from '../lib/checker.js';

@@ -2,7 +2,7 @@
 // (500) with `has_more`; (2) a poll with 100,000 entries behind the cursor answers at most
 // POLL_BATCH_MAX (500) entries and at most 256 KiB; (3) the same poll when every entry is a
 // message of MAX_MESSAGE_SIZE bytes (the worst an ordinary client can send) must stay under
-// 256 KiB too (QUALITY §3.8: every resource has a cap).
+// 256 KiB too (reliability/README.md: every resource has a cap).
 //
 // Seeding 100,000 messages one POST each takes about a minute here, so each POST names 100
 // channels (`to` is a comma list: one stored message per target); 1,000 POSTs from 4 senders make

@@ -1,4 +1,4 @@
-// Every reliability test, in the order the runner runs them (QUALITY.md §4 ids).
+// Every reliability test, in the order the runner runs them (reliability/README.md ids).
 import type { ReliabilityTest } from '../lib/types.js';
 import { a1 } from './a1-steady-load.js';
 import { a2 } from './a2-many-polls.js';

@@ -1,4 +1,4 @@
-// Long-poll delivery (SPEC §5): read the caller's queue by cursor; when it is empty, hold the
+// Long-poll delivery (docs/envelope-and-delivery.md): read the caller's queue by cursor; when it is empty, hold the
 // request until a bus note concerning this client arrives, then re-read the store. Never busy
 // polling; the store is the only source of what is delivered.
 import type { Bus, BusNote } from '../bus/bus.js';
@@ -18,7 +18,7 @@ export interface DeliverySettings {
   maxBytes: number;
   /** QUEUE_MAX_ENTRIES */
   queueMaxEntries: number;
-  /** held polls per client (SPEC §5: 2) */
+  /** held polls per client (docs/envelope-and-delivery.md: 2) */
   maxHeldPerClient: number;
 }
 

@@ -6,7 +6,7 @@
 //
 // A commit is seen by any read that starts after it, and its note is counted after it, so such a
 // poll misses nothing that a note will not wake it for. But notes may come late (a slow bus) or
-// never (DESIGN §1: losing one costs latency, never data), so a remembered read is used once:
+// never (docs/DEVELOPING.md: losing one costs latency, never data), so a remembered read is used once:
 // the poll after it reads the store, and a lost note costs at most one hold period. A poll with
 // timeout 0 always reads: its caller wants the queue as it is now, which only the store knows.
 // The maps are bounded: on overflow everything is forgotten and older reads are not trusted.

@@ -1,5 +1,5 @@
 // Which held polls wait on what: indexed by client, session and channel, so a bus note wakes only
-// the polls it concerns (DESIGN §6 "Waking").
+// the polls it concerns (docs/envelope-and-delivery.md "Waking").
 
 export interface Waiter {
   clientId: number;

@@ -1,5 +1,5 @@
 // The client model (pure): routing of events to buffers, members, topics, unread markers, nick
-// changes, and the plain-mode line format of SPEC §17.
+// changes, and the plain-mode line format of docs/clients.md.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clock, plainLine } from '../../src/cli/format.js';

@@ -1,4 +1,4 @@
-// chat-cli's plain line mode end to end against the real chatd (SPEC §17): a shell pipeline, the
+// chat-cli's plain line mode end to end against the real chatd (docs/clients.md): a shell pipeline, the
 // automatic switch without a TTY, settings from config.json, resuming the saved session and
 // cursor, waiting for every acknowledgement at end of input (through flood control), passwords
 // and a second device, /quit, and hostile text printed inert.

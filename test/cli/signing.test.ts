@@ -1,4 +1,4 @@
-// chat-cli's signatures (SPEC §11): what it signs and how (signer.ts), how it marks what it receives
+// chat-cli's signatures (docs/signing.md): what it signs and how (signer.ts), how it marks what it receives
 // (verify.ts: a PUBKEY counts only with its proof, a signature passed on under another nick or
 // delivered late is `invalid`), how plain mode shows it, and a Connection against the real chatd:
 // its PUBKEY is accepted as proof of possession, the same text sent twice gets two signatures, and

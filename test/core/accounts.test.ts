@@ -1,4 +1,4 @@
-// Passwords and devices (SPEC §3, §9, §12): /register, /login, PASS, always-on sessions, the
+// Passwords and devices (docs/api.md, docs/sessions.md, docs/limits.md): /register, /login, PASS, always-on sessions, the
 // failed-login limits and MAX_CLIENTS — against the real core and a real SQLite file.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Authentication budgets through the real core and SQLite store (SPEC §12): successful logins per
+// Authentication budgets through the real core and SQLite store (docs/limits.md): successful logins per
 // account, the refusals that come before the password is looked at, and OPER failures per
 // session, per address and on the whole server. The clock is the harness's: nothing sleeps.
 import assert from 'node:assert/strict';

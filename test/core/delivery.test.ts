@@ -223,7 +223,7 @@ test('shutdown answers held polls at once', async () => {
   await assert.rejects(viaHttp(alice.poll(0)), { status: 503 });
 });
 
-// ---- which note wakes which held poll (DESIGN §6 "Waking"): each test below places its polls
+// ---- which note wakes which held poll (docs/envelope-and-delivery.md "Waking"): each test below places its polls
 // first (h.waiting: past the first read, so only notes for their client, session or channels wake
 // them), and fails when that wake-up is missing: the clock then reaches the deadline and the poll
 // ends empty.
@@ -261,7 +261,7 @@ test('a reply to one client (its WHOIS numerics) wakes that client’s held poll
   assert.deepEqual((await laptopPoll).messages, [], 'the other device of the session');
 });
 
-// ---- gap: true reaches the poll answer from the jobs' retention rules (SPEC §5, §9)
+// ---- gap: true reaches the poll answer from the jobs' retention rules (docs/envelope-and-delivery.md, docs/sessions.md)
 
 function jobs(settings: Partial<JobSettings>): Jobs {
   const never = 1_000 * 3_600_000;

@@ -1,4 +1,4 @@
-// Core scenarios for channel modes (SPEC §8): MODE set/query/ban list, JOIN refusals, who may
+// Core scenarios for channel modes (docs/commands.md): MODE set/query/ban list, JOIN refusals, who may
 // speak, secret channels, NICK while banned — through the real core and SQLite store.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';

@@ -180,7 +180,7 @@ test('INVITE: 341 to the inviter, INVITE to every client of the invitee, invite 
   await drainAll(alice!, bob!);
   const res = await alice!.send({ command: 'INVITE', to: 'BOB', params: ['#C'] });
   assert.deepEqual(commands(res.replies), ['341']);
-  // `341 alice bob #c`: the last IRC parameter is body[0] (SPEC §2)
+  // `341 alice bob #c`: the last IRC parameter is body[0] (docs/envelope-and-delivery.md)
   assert.deepEqual([res.replies[0]!.params, res.replies[0]!.body], [['bob'], ['#c']]);
   const got = await bob!.drain();
   assert.deepEqual(commands(got), ['INVITE']);

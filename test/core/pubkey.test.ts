@@ -1,4 +1,4 @@
-// Core scenarios: PUBKEY (SPEC §4, §11) stores the session's key and relays the announcement to a
+// Core scenarios: PUBKEY (docs/commands.md, docs/signing.md) stores the session's key and relays the announcement to a
 // nick, to a channel (who may speak there: +n, +m, bans), or once per channel the session is in;
 // bad bodies store nothing. Every PUBKEY is signed with the key it announces (proof of
 // possession; the refusals are in signature-claims.test.ts).

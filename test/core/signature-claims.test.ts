@@ -1,4 +1,4 @@
-// Core scenarios: what binds a signature to its sender and its time (SPEC §11). A signed message
+// Core scenarios: what binds a signature to its sender and its time (docs/signing.md). A signed message
 // from a session without a key is `no_key`; `meta.signer` must fold to the sender's nick
 // (`bad_signer`); `meta.ts` must be within 5 minutes of the server's clock (`stale_signature`); a
 // signature is accepted once (`replayed_signature`). Each refusal is a 400 that stores nothing.

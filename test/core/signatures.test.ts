@@ -1,4 +1,4 @@
-// Core scenarios: server-side signature checks (SPEC §11). A signed command from a session with a
+// Core scenarios: server-side signature checks (docs/signing.md). A signed command from a session with a
 // key must verify over the form that will be delivered, or it is refused 400 bad_signature and
 // nothing of it is stored or delivered. (Signer, time, replay and keyless sessions:
 // signature-claims.test.ts.)

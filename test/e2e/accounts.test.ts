@@ -1,5 +1,5 @@
 // End to end: /register, /login and PASS over HTTP against the real chatd process and SQLite file
-// (SPEC §3, §9, §10, §12): devices, always-on across a restart, hashcash on /register, the
+// (docs/api.md, docs/sessions.md, docs/hashcash.md, docs/limits.md): devices, always-on across a restart, hashcash on /register, the
 // failed-login limits with and without TRUST_PROXY, and secrets kept out of the logs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

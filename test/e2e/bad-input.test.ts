@@ -1,5 +1,5 @@
 // End to end: malformed requests get a 4xx JSON error naming the problem, store nothing, and the
-// server keeps serving (SPEC §3, QUALITY §3.6). Each case is checked against the real process.
+// server keeps serving (docs/api.md, reliability/README.md). Each case is checked against the real process.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';

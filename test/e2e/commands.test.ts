@@ -50,7 +50,7 @@ for (const [name, input, expected] of CASES) {
   });
 }
 
-test('refusals map to the statuses of SPEC §3', async () => {
+test('refusals map to the statuses of docs/api.md', async () => {
   const expect: [Record<string, unknown>, number, string][] = [
     [{ command: 'MODE', to: '#q', params: ['+m'] }, 403, '482'], // bob is not op
     [{ command: 'MODE', to: 'alice' }, 403, '502'],

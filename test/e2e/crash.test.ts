@@ -1,4 +1,4 @@
-// End to end: acknowledged means stored (QUALITY §3.1). chatd is killed with SIGKILL in the middle
+// End to end: acknowledged means stored (reliability/README.md). chatd is killed with SIGKILL in the middle
 // of a burst; after a restart every acknowledged message is in history exactly once, the
 // database passes integrity_check, and new ids are larger than every earlier one.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// End to end: every endpoint of SPEC §3 built so far, through the real chatd process.
+// End to end: every endpoint of docs/api.md built so far, through the real chatd process.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, HttpClient } from '../helpers/api.js';

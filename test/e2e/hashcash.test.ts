@@ -1,4 +1,4 @@
-// End to end: hashcash on session creation (SPEC §10) against the real chatd, and `chat-cli stamp`.
+// End to end: hashcash on session creation (docs/hashcash.md) against the real chatd, and `chat-cli stamp`.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,4 +1,4 @@
-// End to end: channel modes over the real HTTP API (SPEC §3, §4, §8) — every letter set and unset
+// End to end: channel modes over the real HTTP API (docs/api.md, docs/commands.md) — every letter set and unset
 // with the MODE event members poll, the ban list, each refusal with its HTTP status, JOIN against
 // +k/+l/+i/+b (and the INVITE pass), who may speak under +m/+b/+n, and +s not leaking.
 import assert from 'node:assert/strict';
@@ -108,7 +108,7 @@ test('324: the key only for members; MODE #c b lists bans with 367 and 368', asy
   }
 });
 
-test('MODE refusals carry the SPEC §3 statuses', async () => {
+test('MODE refusals carry the docs/api.md statuses', async () => {
   await room('#refuse');
   const cases: [HttpClient, string, string[], [number, string, string, string[]]][] = [
     [alice, '#refuse', ['+x'], [400, 'unknown_mode', '472', ['x']]],

@@ -1,5 +1,5 @@
 // End to end: KICK, INVITE, OPER, KILL, WALLOPS over real HTTP against the chatd process, with
-// exact numerics and HTTP statuses (SPEC §3, §4).
+// exact numerics and HTTP statuses (docs/api.md, docs/commands.md).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, HttpClient } from '../helpers/api.js';
@@ -35,12 +35,12 @@ async function refused(
 ) {
   const r = await c.send(input);
   assert.deepEqual([r.status, r.body.numeric], [status, numeric], JSON.stringify(input));
-  // the refusal is also queued to the caller (SPEC §4)
+  // the refusal is also queued to the caller (docs/commands.md)
   assert.deepEqual(cmds(replies(r)), [numeric]);
   return r;
 }
 
-test('every refusal answers its numeric with the status of SPEC §3', async () => {
+test('every refusal answers its numeric with the status of docs/api.md', async () => {
   const op = await user('op');
   const member = await user('member');
   const outsider = await user('outsider');

@@ -1,4 +1,4 @@
-// End to end: signing (SPEC §11) against the real chatd. Alice announces a key with PUBKEY (signed
+// End to end: signing (docs/signing.md) against the real chatd. Alice announces a key with PUBKEY (signed
 // with that key: proof of possession) and signs a PRIVMSG as herself at the current time; Bob
 // learns her key (from the announcement and from the members list), polls, and verifies what was
 // delivered the way a client would: verifyDelivered through TofuStore. A tampered message is

@@ -1,4 +1,4 @@
-// In-process harness for core scenario tests (DESIGN §4): a real SQLite file in a temp folder, the
+// In-process harness for core scenario tests (docs/DEVELOPING.md): a real SQLite file in a temp folder, the
 // memory bus, a fake clock. Several sessions and clients per test. The clock is the core's
 // env.now() and delivery's too: a held poll ends at its deadline when the test advances time past
 // it, never after a real wait.

@@ -1,4 +1,4 @@
-// Signed commands for tests (SPEC §11): a PUBKEY with its proof of possession, and messages signed
+// Signed commands for tests (docs/signing.md): a PUBKEY with its proof of possession, and messages signed
 // as a nick at a time, the way chat-cli sends them.
 import type { CommandInput } from '../../src/model/envelope.js';
 import { generateSigningKey, signAs } from '../../src/shared/signing.js';

@@ -1,4 +1,4 @@
-// Bearer authentication (SPEC §3): header only, strict format, WWW-Authenticate on every 401.
+// Bearer authentication (docs/api.md): header only, strict format, WWW-Authenticate on every 401.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ROUTES } from '../../src/transports/http/app.js';

@@ -1,4 +1,4 @@
-// The strict JSON body parser: every malformed-body case of QUALITY §4c answers 4xx cleanly.
+// The strict JSON body parser: every malformed-body case of reliability/README.mdc answers 4xx cleanly.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {

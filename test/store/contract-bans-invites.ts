@@ -1,4 +1,4 @@
-// Contract: channel bans and invites (SPEC §8, INVITE): one ban per folded mask, invites per
+// Contract: channel bans and invites (docs/commands.md, INVITE): one ban per folded mask, invites per
 // session and channel, and both gone with the channel (a re-created name starts clean) or, for
 // invites, with the session.
 import assert from 'node:assert/strict';

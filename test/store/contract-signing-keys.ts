@@ -1,4 +1,4 @@
-// Contract: a session's signing key (PUBKEY, SPEC §11) is stored, replaced, cleared and read back
+// Contract: a session's signing key (PUBKEY, docs/signing.md) is stored, replaced, cleared and read back
 // everywhere a session row comes from (by id, by nick, with the members of a channel); accepted
 // message signatures are spent once, with the command's transaction, until they expire.
 import assert from 'node:assert/strict';

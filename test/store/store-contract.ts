@@ -1,4 +1,4 @@
-// The contract every Store implementation must pass (DESIGN §4: one suite, every store). A store's
+// The contract every Store implementation must pass (docs/DEVELOPING.md: one suite, every store). A store's
 // test file calls runStoreContract with a factory that makes a fresh, empty store per test.
 import { describe } from 'node:test';
 import { registerEntityTests } from './contract-entities.js';

@@ -1,4 +1,4 @@
-// Hashcash stamps (SPEC §10) and the pure-JS SHA-256 behind them: table tests and properties.
+// Hashcash stamps (docs/hashcash.md) and the pure-JS SHA-256 behind them: table tests and properties.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
@@ -118,7 +118,7 @@ test('stampDate is the UTC date as YYMMDD', () => {
 
 // ---- mint + check -------------------------------------------------------------------------
 
-test('minted stamps at 8 and 12 bits verify and have the format of SPEC §10', async () => {
+test('minted stamps at 8 and 12 bits verify and have the format of docs/hashcash.md', async () => {
   for (const bits of [8, 12]) {
     const stamp = await mintStamp({ bits, resource: 'chat', now: NOW });
     assert.match(stamp, new RegExp(`^1:${bits}:250301:chat::[A-Za-z0-9+/=]{16}:[0-9]+$`));

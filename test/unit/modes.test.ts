@@ -1,4 +1,4 @@
-// Pure channel modes (SPEC §8): the MODE parser, the applier, ban masks; table tests and
+// Pure channel modes (docs/commands.md): the MODE parser, the applier, ban masks; table tests and
 // fast-check properties.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -23,7 +23,7 @@ test('folding is idempotent and keeps validity (fast-check)', () => {
   );
 });
 
-test('nick syntax (SPEC §7)', () => {
+test('nick syntax (docs/commands.md)', () => {
   for (const ok of [
     'a',
     'Alice',
@@ -56,7 +56,7 @@ test('nick syntax (SPEC §7)', () => {
   }
 });
 
-test('channel syntax (SPEC §7)', () => {
+test('channel syntax (docs/commands.md)', () => {
   for (const ok of ['#a', '#Chat', '#' + 'c'.repeat(63), '#über', '#a-b.c']) {
     assert.equal(isValidChannel(ok), true, ok);
   }
@@ -80,7 +80,7 @@ test('channel syntax (SPEC §7)', () => {
   }
 });
 
-test('channel names hold no invisible, bidi-control or default-ignorable code point (SPEC §12)', () => {
+test('channel names hold no invisible, bidi-control or default-ignorable code point (docs/limits.md)', () => {
   // issue 12 finding 9: each of these made a channel that looks like #chat
   const invisible = [
     0x00ad, // soft hyphen
@@ -126,7 +126,7 @@ test('reserved nicks: the server name, the network name and service words, folde
   assert.equal(isReservedNick('chatter', 'chat', 'ChatNet'), false);
 });
 
-test('channel syntax (SPEC §7), more refusals', () => {
+test('channel syntax (docs/commands.md), more refusals', () => {
   for (const bad of ['#a\u0085', '#a\u00ad']) {
     assert.equal(isValidChannel(bad), false, JSON.stringify(bad));
   }

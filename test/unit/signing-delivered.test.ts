@@ -1,5 +1,5 @@
 // verifyDelivered (src/shared/signing.ts): what a recipient checks. The delivered envelope has
-// params/body/meta defaulted (SPEC §2) while the signature covers only what the sender carried,
+// params/body/meta defaulted (docs/envelope-and-delivery.md) while the signature covers only what the sender carried,
 // so an empty params or body may also have been left out; nothing else may differ.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

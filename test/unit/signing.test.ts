@@ -1,4 +1,4 @@
-// Message signatures (SPEC §11, src/shared/signing.ts) and the clients' trust-on-first-use key
+// Message signatures (docs/signing.md, src/shared/signing.ts) and the clients' trust-on-first-use key
 // store (src/shared/tofu.ts).
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';

@@ -16,7 +16,7 @@ import {
 } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// DESIGN.md §5: Chromium as root needs --no-sandbox; the rest keeps it quiet and offline.
+// docs/DEVELOPING.md: Chromium as root needs --no-sandbox; the rest keeps it quiet and offline.
 const FLAGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -1,4 +1,4 @@
-// The slash commands of SPEC §17, typed into the web client's input line, each checked by what the
+// The slash commands of docs/clients.md, typed into the web client's input line, each checked by what the
 // user sees (in the same page, or in the other user's page).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// QUALITY.md §4c / C3: markup and script in anything the server relays — message text, topic,
+// reliability/README.mdc / C3: markup and script in anything the server relays — message text, topic,
 // nick (refused by the server, so it reaches the page inside an error reply), DM sender, part and
 // kick reasons — is shown as the literal text: no script runs, no dialog opens, no element is
 // created from it, and every link is a plain http(s) link.

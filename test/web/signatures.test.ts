@@ -1,4 +1,4 @@
-// Signature badges (SPEC §11) in the web client: a message signed under the key its sender
+// Signature badges (docs/signing.md) in the web client: a message signed under the key its sender
 // announced is marked verified, an unsigned one carries no badge, one signed with another key than
 // the pinned one is marked bad. Once on localhost (WebCrypto's Ed25519), once on a plain-http
 // origin where the page has no WebCrypto at all, so the pure-JS SHA-256 (hashcash) and Ed25519

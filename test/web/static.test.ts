@@ -1,5 +1,5 @@
 // How chatd serves the web client (no browser needed): cache headers and validators, gzip, the
-// Content-Security-Policy, nosniff, and QUALITY.md §4c's static-path corpus — no request reaches a
+// Content-Security-Policy, nosniff, and reliability/README.mdc's static-path corpus — no request reaches a
 // file outside dist/web, whatever its spelling.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
