@@ -1,6 +1,6 @@
-// The time a held poll waits by: its deadline and the timer that ends it. Production uses the
-// system clock; the core scenario tests pass the harness's fake clock (the same one the core's
-// env.now() reads), so a held poll times out when the test advances time, not after a real wait.
+// The time a held poll waits by: its deadline and the timer that ends it. The composition root
+// passes the one clock whose now() the core's env also reads (the system clock in production; the
+// core harness's fake clock in tests), so a held poll times out when a test advances time.
 
 export interface DeliveryClock {
   /** ms since epoch */

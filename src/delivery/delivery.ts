@@ -6,7 +6,7 @@ import { headWithin } from '../model/byte-budget.js';
 import { ChatError, invalidToken, retryLater } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
-import { systemClock, type DeliveryClock } from './clock.js';
+import type { DeliveryClock } from './clock.js';
 import type { DeliveryApi, PollRequest } from './delivery-api.js';
 import { QuietReads } from './quiet-reads.js';
 import { WaiterIndex, type Waiter } from './waiters.js';
@@ -37,7 +37,7 @@ export class Delivery implements DeliveryApi {
     private readonly store: Store,
     bus: Bus,
     private readonly settings: DeliverySettings,
-    private readonly clock: DeliveryClock = systemClock,
+    private readonly clock: DeliveryClock,
   ) {
     this.unsubscribe = bus.subscribe((note) => this.onNote(note));
   }

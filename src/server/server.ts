@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { MemoryBus } from '../bus/memory-bus.js';
+import { systemClock } from '../delivery/clock.js';
 import { Delivery } from '../delivery/delivery.js';
 import { Jobs } from '../jobs/jobs.js';
 import { Core } from '../protocol/core.js';
@@ -33,11 +34,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const rawStore = await openStore({ url: config.DBURL, synchronous: config.DB_SYNCHRONOUS });
   const store = instrumentStore(rawStore, metrics);
   const bus = new MemoryBus();
+  // One clock for the core (envelope times, budgets), delivery (poll deadlines) and the jobs.
+  const clock = systemClock;
   const env: CoreEnv = {
     store,
     bus,
     observer: metrics,
-    now: Date.now,
+    now: () => clock.now(),
     newId: randomUUID,
     startedAt: Date.now(),
     settings: {
@@ -68,12 +71,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
   };
   const core = new Core(env);
-  const delivery = new Delivery(store, bus, {
-    batchMax: config.POLL_BATCH_MAX,
-    maxBytes: config.PAGE_MAX_BYTES,
-    queueMaxEntries: config.QUEUE_MAX_ENTRIES,
-    maxHeldPerClient: MAX_HELD_POLLS,
-  });
+  const delivery = new Delivery(
+    store,
+    bus,
+    {
+      batchMax: config.POLL_BATCH_MAX,
+      maxBytes: config.PAGE_MAX_BYTES,
+      queueMaxEntries: config.QUEUE_MAX_ENTRIES,
+      maxHeldPerClient: MAX_HELD_POLLS,
+    },
+    clock,
+  );
   for (const name of ['sessions', 'clients', 'channels'] as const) {
     metrics.setCollector(name, async () => (await rawStore.counts())[name]);
   }
@@ -97,6 +105,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxHistory: config.MAX_HISTORY,
     },
     (err) => logger.error({ err }, 'background job failed'),
+    () => clock.now(),
   );
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   jobs.start();

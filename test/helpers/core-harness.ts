@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
-import type { DeliveryClock } from '../../src/delivery/clock.js';
+import { systemClock, type DeliveryClock } from '../../src/delivery/clock.js';
 import { Delivery } from '../../src/delivery/delivery.js';
 import { Core } from '../../src/protocol/core.js';
 import type { CoreEnv, CoreSettings } from '../../src/protocol/environment.js';
@@ -145,7 +145,7 @@ export async function makeHarness(
     store,
     bus,
     { ...DELIVERY_SETTINGS, maxBytes: env.settings.pageMaxBytes },
-    options.realTimeDelivery ? undefined : clock,
+    options.realTimeDelivery ? systemClock : clock,
   );
   return {
     core,
