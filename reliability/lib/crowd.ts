@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import type { PollResult as Page } from '../../src/model/api.js';
 import { call, createSession, type Created } from './http.js';
 
 /**
@@ -41,12 +42,6 @@ export async function createSessions(
   );
   if (made.length !== n) throw new Error(`created ${made.length} of ${n} sessions by the deadline`);
   return made;
-}
-
-interface Page {
-  messages: { queue_id: number }[];
-  last_id: number;
-  gap?: boolean;
 }
 
 /**

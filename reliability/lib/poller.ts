@@ -1,6 +1,7 @@
 // One long-polling client for the reliability suites: GET /messages?after=<cursor> in a loop,
 // recording every entry with the moment it arrived. Bounded by a deadline and a poll count.
 import type http from 'node:http';
+import type { PollResult } from '../../src/model/api.js';
 import { call, sleep } from './http.js';
 
 export interface Received {
@@ -18,21 +19,8 @@ export interface Received {
   polledAt?: number;
 }
 
-/** a poll answer as the suites read it */
-export interface Page {
-  messages: {
-    queue_id: number;
-    id: string;
-    seq: number;
-    command: string;
-    from: string;
-    to: string;
-    params: string[];
-    body: unknown;
-  }[];
-  last_id: number;
-  gap?: boolean;
-}
+/** a poll answer (the API's own wire type) */
+export type Page = PollResult;
 
 /** the entries of one answer, stamped with the moment it arrived */
 export function receivedFrom(page: Page, at = performance.now(), polledAt?: number): Received[] {

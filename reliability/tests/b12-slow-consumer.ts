@@ -5,6 +5,7 @@
 // arrives, contiguous, in order, up to the newest: never a silent skip. Server RSS growth ≤ 50 MB.
 // DMs (not a channel) so that only the queue cap can cause the gap: 2,500 per sender pair stay
 // under MAX_HISTORY, so no history rotation is involved.
+import type { PollResult as Page, QueuedEnvelope } from '../../src/model/api.js';
 import { drainCursor } from '../lib/crowd.js';
 import { agent, call, createSession, sleep, type Created } from '../lib/http.js';
 import { rssKiB, rssSampler, startServer, stopAndClean } from '../lib/server.js';
@@ -18,18 +19,7 @@ const WARMUP_EACH = 300;
 const QUEUE_MAX_ENTRIES = 10_000;
 const RSS_GROWTH_MAX_MIB = 50;
 
-interface Entry {
-  queue_id: number;
-  id: string;
-  seq: number;
-  command: string;
-  body: unknown;
-}
-interface Page {
-  messages: Entry[];
-  last_id: number;
-  gap?: boolean;
-}
+type Entry = QueuedEnvelope;
 interface Ack {
   key: string;
   id: string;

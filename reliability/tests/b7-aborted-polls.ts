@@ -9,7 +9,7 @@
 import { checkDelivery } from '../lib/checker.js';
 import { agent, call, createSession, send, sleep } from '../lib/http.js';
 import { readPartial, type RawAnswer } from '../lib/partial-http.js';
-import type { Received } from '../lib/poller.js';
+import type { Page, Received } from '../lib/poller.js';
 import { startServer, stopAndClean } from '../lib/server.js';
 import { TxnSender, type TxnSent } from '../lib/txn-sender.js';
 import { Criteria, type ReliabilityTest } from '../lib/types.js';
@@ -18,21 +18,6 @@ const RECEIVERS = 4;
 const CYCLES = 1_000;
 /** messages per second from the sender */
 const RATE = 200;
-
-interface Page {
-  messages: {
-    queue_id: number;
-    id: string;
-    seq: number;
-    command: string;
-    from: string;
-    to: string;
-    params: string[];
-    body: unknown;
-  }[];
-  last_id: number;
-  gap?: boolean;
-}
 
 type Kind =
   | 'aborted-before-answer'

@@ -67,12 +67,18 @@ export function retryLater(code: RefusalCode, message: string, waitMs: number): 
   return new ChatError({ code, message, facts: { retryAfterSeconds } });
 }
 
-/** The refusal's fields as a remembered txn keeps them (and the HTTP body shows them). */
+/** The refusal's fields: the HTTP error body, and what a remembered txn keeps. `extra` never
+ * overrides the code, the message or the numeric. */
 export function chatErrorBody(err: ChatError): Record<string, unknown> {
-  const body: Record<string, unknown> = { error: err.code, message: err.message, ...err.extra };
-  if (err.numeric) {
+  const extra = Object.fromEntries(
+    Object.entries(err.extra).filter(([k]) => !['error', 'message', 'numeric'].includes(k)),
+  );
+  const body: Record<string, unknown> = { ...extra, error: err.code, message: err.message };
+  if (err.numeric !== undefined) {
     body.numeric = err.numeric;
     body.params = err.params;
+    body.replies = err.replies;
+  } else if (err.replies.length > 0) {
     body.replies = err.replies;
   }
   return body;

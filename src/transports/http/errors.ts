@@ -4,7 +4,7 @@
 // answered 500 with no internals.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ChatError } from '../../protocol/errors.js';
+import { ChatError, chatErrorBody } from '../../protocol/errors.js';
 import { StoreUnavailable } from '../../store/errors.js';
 import { httpStatus, refusalHeaders } from './refusal-status.js';
 import type { RouteSpec } from './route-def.js';
@@ -43,18 +43,7 @@ export function snakeCase(text: string): string {
 }
 
 function chatErrorAnswer(err: ChatError): ErrorAnswer {
-  const extra = Object.fromEntries(
-    Object.entries(err.extra).filter(([k]) => !['error', 'message', 'numeric'].includes(k)),
-  );
-  const body: Record<string, unknown> = { ...extra, error: err.code, message: err.message };
-  if (err.numeric !== undefined) {
-    body.numeric = err.numeric;
-    body.params = err.params;
-    body.replies = err.replies;
-  } else if (err.replies.length > 0) {
-    body.replies = err.replies;
-  }
-  return { status: httpStatus(err.code), body, headers: refusalHeaders(err) };
+  return { status: httpStatus(err.code), body: chatErrorBody(err), headers: refusalHeaders(err) };
 }
 
 /** Maps anything thrown to its answer; `null` means "unexpected: log it and answer 500". */
