@@ -11,6 +11,34 @@ import type {
 import type { Page } from './listing-pages.js';
 import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
 
+/** How a transport other than HTTP vouches for a new session (the IRC listener). */
+export interface SessionOptions {
+  /** the ident from IRC's USER (checked by the core like a nick's user part); default `~` + nick */
+  user?: string;
+  /**
+   * The transport charged its own anti-abuse allowance instead (IRC: sessions per address, since
+   * ordinary IRC clients cannot mint hashcash): no stamp is asked for.
+   */
+  hashcashWaived?: boolean;
+}
+
+/** A login that attached a client; `resume` only when a named device that existed reattached. */
+export interface Attached extends SessionCreated {
+  resume?: {
+    /** the device's saved cursor: it has seen every entry up to this seq */
+    after: number;
+    /** the seq range of the welcome burst and channel-state replay this login just queued */
+    burstFirst: number;
+    burstLast: number;
+  };
+}
+
+/** What execute answers: the HTTP answer's fields, plus what transports need on their own side. */
+export interface ExecuteResult extends CommandResult {
+  /** seqs of the events this command stored (not its replies), in order; [] for a remembered txn */
+  stored: number[];
+}
+
 export interface HistoryQuery {
   /** `#channel` or a nick */
   target: string;
@@ -26,7 +54,7 @@ export interface ChatCore {
    * POST /session: a new session with one client; its queue starts with the welcome burst.
    * `hashcash` is the stamp (docs/hashcash.md), required when hashcash is on: 402 otherwise.
    */
-  createSession(nick: string, hashcash?: string): Promise<SessionCreated>;
+  createSession(nick: string, hashcash?: string, options?: SessionOptions): Promise<SessionCreated>;
   /** POST /register: as createSession, with a password (400 `invalid_password` if too short) */
   register(nick: string, password: string, hashcash?: string): Promise<SessionCreated>;
   /**
@@ -38,10 +66,17 @@ export interface ChatCore {
    * the password is hashed.
    */
   login(nick: string, password: string, address: string): Promise<SessionCreated>;
+  /**
+   * As login, for a named device (IRC's `nick@device`, docs/irc.md): the device's client is
+   * created on first use and kept when its connection closes, with a cursor kept by the server;
+   * logging in as it again reuses that client (no new client counts against MAX_CLIENTS) and
+   * answers `resume`. Device names: 1–32 of `A-Z a-z 0-9 _ - .` (400 `invalid_device`).
+   */
+  loginDevice(nick: string, password: string, address: string, device: string): Promise<Attached>;
   /** token → caller, or null if no such (or a revoked) token; updates last_seen */
   authenticate(token: string): Promise<Caller | null>;
   /** POST /messages */
-  execute(caller: Caller, input: CommandInput): Promise<CommandResult>;
+  execute(caller: Caller, input: CommandInput): Promise<ExecuteResult>;
   /** GET /state; with replay, the channel-state replay is queued to this client */
   state(caller: Caller, replay: boolean): Promise<StateView>;
   listClients(caller: Caller): Promise<ClientView[]>;
@@ -61,6 +96,20 @@ export interface ChatCore {
   listMembers(caller: Caller, channelName: string, after: string | null): Promise<Page<MemberView>>;
   history(caller: Caller, query: HistoryQuery): Promise<HistoryView>;
   serverInfo(): Promise<ServerInfo>;
+}
+
+/** What a connection-oriented transport (IRC) asks beyond ChatCore: its clients live by socket. */
+export interface ConnectedClients {
+  /** the socket is alive: last_seen as authenticate writes it (at most every few seconds) */
+  keepAlive(caller: Caller): Promise<void>;
+  /** a device client's cursor: every entry up to `after` was written to its socket */
+  saveCursor(caller: Caller, after: number): Promise<void>;
+  /**
+   * The socket closed. A device client stays (with its saved cursor); any other client is
+   * deleted, and a session without a password left with no client ends as QUIT with `reason`
+   * (`Ping timeout`, `Connection closed`, `Quit: …`). Gone already is fine.
+   */
+  disconnect(caller: Caller, reason: string): Promise<void>;
 }
 
 /** What the background jobs ask of the core: the server's own ends of clients and sessions. */
