@@ -43,6 +43,7 @@ export const REQUEST_CODES = [
   'too_many_logins',
   'too_many_failures',
   'hashcash_required',
+  'too_many_sessions',
   // the server
   'shutting_down',
 ] as const;

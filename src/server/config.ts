@@ -107,6 +107,15 @@ export const schema = z.object({
   DEBUG: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   IRC_PORT: int(0, 65535).default(6667),
+  IRC_TLS_PORT: int(0, 65535).default(6697),
+  IRC_TLS_CERT: z.string().min(1).optional(),
+  IRC_TLS_KEY: z.string().min(1).optional(),
+  IRC_SENDQ_BYTES: int(65_536, 268_435_456).default(1_048_576),
+  IRC_SESSIONS_PER_ADDRESS: int(0, 100_000).default(5),
+  IRC_REGISTRATION_TIMEOUT: duration.default(60_000),
+  IRC_PING_INTERVAL: duration.default(90_000),
+  IRC_PING_TIMEOUT: duration.default(60_000),
+  IRC_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
   HASHCASH_BITS: int(0, 40).default(20),
   FLOOD_BURST: int(1, 100_000).default(10),
   FLOOD_RATE: perSecond('commands per second (0 turns it off)').default(2),
@@ -154,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env
   if (Boolean(c.OPER_NAME) !== Boolean(c.OPER_PASSWORD)) {
     throw new ConfigError(
       'invalid configuration:\n  OPER_PASSWORD: OPER_NAME and OPER_PASSWORD must be set together',
+    );
+  }
+  if (Boolean(c.IRC_TLS_CERT) !== Boolean(c.IRC_TLS_KEY)) {
+    throw new ConfigError(
+      'invalid configuration:\n  IRC_TLS_KEY: IRC_TLS_CERT and IRC_TLS_KEY must be set together',
     );
   }
   if (c.DBURL.startsWith('postgres')) {

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const server = await startServer(config, logger);
   logger.info(
-    { version: config.version, db: config.DBURL, server: config.SERVER_NAME },
+    { version: config.version, db: config.DBURL, server: config.SERVER_NAME, irc: server.irc },
     `listening on ${server.url}`,
   );
   let stopping = false;

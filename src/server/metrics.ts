@@ -2,12 +2,15 @@
 // several instances in one process never collide). Also the core's CoreObserver.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CoreObserver } from '../protocol/observer.js';
+import type { IrcMetrics } from '../transports/irc/irc-settings.js';
 
-export type GaugeName = 'held_polls' | 'sessions' | 'clients' | 'channels';
+export type GaugeName = 'held_polls' | 'sessions' | 'clients' | 'channels' | 'irc_connections';
 /** A value read at scrape time (e.g. `() => delivery.heldPolls()`, a store count). */
 export type GaugeCollector = () => number | Promise<number>;
 
 export interface Metrics extends CoreObserver {
+  /** the IRC listener's counters (connections, lines, registrations, disconnect reasons) */
+  readonly irc: IrcMetrics;
   readonly registry: Registry;
   /** one finished HTTP request; `route` is the route pattern, never the raw URL */
   observeHttp(route: string, status: number, seconds: number): void;
@@ -76,6 +79,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     sessions: 'sessions that exist',
     clients: 'clients (devices) that exist',
     channels: 'channels that exist',
+    irc_connections: 'IRC connections open (registered or not)',
   };
   for (const name of Object.keys(gaugeHelp) as GaugeName[]) {
     gauges.set(
@@ -97,10 +101,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     );
   }
 
+  const irc = ircMetrics(registry);
   const sanitize = (label: string) => (label.length > 64 ? label.slice(0, 64) : label);
 
   return {
     registry,
+    irc,
     contentType: registry.contentType,
     observeHttp(route, status, seconds) {
       httpRequests.inc({ route, status: String(status) });
@@ -130,5 +136,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     fanout(recipientSessions) {
       fanoutRecipients.observe(recipientSessions);
     },
+  };
+}
+
+function ircMetrics(registry: Registry): IrcMetrics {
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name: `${PREFIX}irc_${name}`, help, labelNames, registers: [registry] });
+  const opened = counter('connections_opened_total', 'IRC connections accepted');
+  const closed = counter('disconnects_total', 'IRC connections ended, by reason', ['reason']);
+  const registered = counter(
+    'registrations_total',
+    'IRC connections that became a client, by how (session, login, device, resume)',
+    ['kind'],
+  );
+  const linesIn = counter('lines_in_total', 'IRC lines received');
+  const linesOut = counter('lines_out_total', 'IRC lines sent');
+  return {
+    connectionOpened: () => opened.inc(),
+    connectionClosed: (reason) => closed.inc({ reason }),
+    registered: (kind) => registered.inc({ kind }),
+    linesIn: (n) => linesIn.inc(n),
+    linesOut: (n) => linesOut.inc(n),
   };
 }

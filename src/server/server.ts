@@ -15,12 +15,16 @@ import type { Config } from './config.js';
 import { instrumentStore } from './instrument-store.js';
 import { createMetrics } from './metrics.js';
 import { httpSettings } from './http-settings.js';
+import { IrcListener, type IrcPorts } from '../transports/irc/listener.js';
+import { ircSettings } from './irc-settings.js';
 
 /** Held polls per client (docs/envelope-and-delivery.md). */
 const MAX_HELD_POLLS = 2;
 
 export interface RunningServer {
   url: string;
+  /** the IRC listener's ports (null where a listener is off) */
+  irc: IrcPorts;
   app: FastifyInstance;
   core: Core;
   store: Store;
@@ -107,11 +111,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     (err) => logger.error({ err }, 'background job failed'),
     () => clock.now(),
   );
+  const irc = new IrcListener({
+    settings: ircSettings(config),
+    core,
+    delivery,
+    metrics: metrics.irc,
+    log: logger,
+  });
+  metrics.setCollector('irc_connections', () => irc.size);
   const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const ircPorts = await irc.start();
   jobs.start();
   let closing: Promise<void> | null = null;
   return {
     url: address,
+    irc: ircPorts,
     app,
     core,
     store,
@@ -119,6 +133,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     close: () =>
       (closing ??= (async () => {
         await closeHttpApp(app, delivery);
+        // after the held polls (IRC connections' included) are answered: ERROR to each socket
+        await irc.close();
         await jobs.stop();
         await core.idle();
         await bus.close();

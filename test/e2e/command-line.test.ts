@@ -38,6 +38,7 @@ function run(bin: string, args: string[], env: Record<string, string> = {}) {
       XDG_CONFIG_HOME: path.join(cwd, 'config'),
       XDG_STATE_HOME: path.join(cwd, 'state'),
       PORT: '0',
+      IRC_PORT: '0',
       DBURL: `file:${path.join(cwd, 'chat.db')}`,
       ...env,
     },

@@ -64,6 +64,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           PORT: '0',
+          IRC_PORT: '0',
           HOST: '127.0.0.1',
           DBURL: dburl,
           LOG_LEVEL: 'info',

@@ -35,7 +35,7 @@ test('SIGTERM ends chatd even when its stdout pipe was closed (chatd | head)', a
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatd-pipe-'));
   const child = spawn(process.execPath, [CHATD_BIN], {
     cwd: dir,
-    env: { PATH: process.env.PATH, PORT: '0', DBURL: `file:${dir}/chat.db` },
+    env: { PATH: process.env.PATH, PORT: '0', IRC_PORT: '0', DBURL: `file:${dir}/chat.db` },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   try {

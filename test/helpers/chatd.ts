@@ -210,6 +210,8 @@ export async function launchServer(
 
 export interface Chatd extends Proc {
   url: string;
+  /** the IRC listener's port when started with `irc: true`, else null (IRC_PORT=0: off) */
+  ircPort: number | null;
   dbPath: string;
   /** stop (SIGTERM), then start again on the same database file and port */
   restart(extraEnv?: Record<string, string>): Promise<Chatd>;
@@ -228,6 +230,10 @@ export interface ChatdOptions {
   nodeArgs?: string[];
   /** how long start-up may take (default 30 s) */
   readyTimeoutMs?: number;
+  /** start the IRC listener on a free port (default: off, so parallel servers never collide) */
+  irc?: boolean;
+  /** the IRC port to use (a restart keeps its port); implies irc */
+  ircPort?: number;
 }
 
 /**
@@ -253,6 +259,7 @@ async function start(opts: ChatdOptions, owned: boolean): Promise<Chatd> {
   const dir = opts.dir ?? makeTempDir('chatd-');
   const dbPath = path.join(dir, 'chat.db');
   const nodeArgs = [...envNodeArgs(), ...(opts.nodeArgs ?? [])];
+  const ircPort = opts.ircPort ?? (opts.irc ? await freePort() : null);
   const proc = await launchServer(
     (port) =>
       launch({
@@ -268,6 +275,7 @@ async function start(opts: ChatdOptions, owned: boolean): Promise<Chatd> {
           LOG_LEVEL: 'info',
           FLOOD_RATE: '0',
           HASHCASH_BITS: '0',
+          IRC_PORT: String(ircPort ?? 0),
           ...opts.env,
         },
         port,
@@ -279,11 +287,15 @@ async function start(opts: ChatdOptions, owned: boolean): Promise<Chatd> {
   return {
     ...proc,
     url: `http://127.0.0.1:${proc.port}`,
+    ircPort,
     dbPath,
     restart: async (extraEnv = {}) => {
       await proc.stop();
       const env = { ...opts.env, ...extraEnv };
-      const next = await start({ ...opts, env, dir, port: proc.port }, owned);
+      const next = await start(
+        { ...opts, env, dir, port: proc.port, ircPort: ircPort ?? undefined },
+        owned,
+      );
       owned = false; // the new process has the folder now
       return next;
     },

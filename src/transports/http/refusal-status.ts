@@ -78,6 +78,7 @@ const STATUS: Record<RefusalCode, number> = {
   too_many_logins: 429,
   too_many_failures: 429,
   hashcash_required: 402,
+  too_many_sessions: 429,
   // the server
   shutting_down: 503,
 };
