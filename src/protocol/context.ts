@@ -8,6 +8,7 @@ import { makeEnvelope, type EnvelopeFields } from './envelope.js';
 import type { Body, Envelope } from '../model/envelope.js';
 import type { ChatError } from './errors.js';
 import { ERR } from '../model/numerics.js';
+import { identityOf } from './lookup.js';
 
 /** Rows and bytes a listing leaves free for the numerics that end it (366, 315, 323, 416). */
 const REPLY_RESERVE_ROWS = 4;
@@ -153,8 +154,13 @@ export class Context {
     return { stored, bytes };
   }
 
-  /** Event from the caller (its nick as `from`). */
+  /** The caller's `nick!user@host` as of now: the `source` of the events it originates. */
+  source(): string {
+    return identityOf(this.session, this.server);
+  }
+
+  /** Event from the caller (its nick as `from`, its identity as `source`). */
   fromMe(command: string, to: string, body: Body = [], extra: Partial<EnvelopeFields> = {}) {
-    return { command, from: this.session.nick, to, body, ...extra };
+    return { command, from: this.session.nick, to, body, source: this.source(), ...extra };
   }
 }
