@@ -59,6 +59,8 @@ export class Output {
   replyBytes = 0;
   /** the first event (not reply) stored: its id and seq answer the POST */
   first: Envelope | null = null;
+  /** the seqs of every event (not reply) stored, in order: what a transport echoes itself */
+  readonly stored: number[] = [];
   /** set when every target of a multi-target command was refused (already queued as replies) */
   failure: ChatError | null = null;
   /** the caller's own session ended (QUIT): nothing more may be written for its client */
@@ -140,6 +142,7 @@ export class Context {
   async emit(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
     const { stored } = await this.append(fields, address);
     this.out.first ??= stored;
+    this.out.stored.push(stored.seq);
     return stored;
   }
 

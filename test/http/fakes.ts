@@ -45,8 +45,9 @@ export function fakeCore(over: Partial<ChatCore> = {}): ChatCore & { calls: Call
     createSession: async (nick) => ({ id: 1, client_id: 10, nick, token: TOKEN }),
     register: async (nick) => ({ id: 1, client_id: 10, nick, token: TOKEN }),
     login: async (nick) => ({ id: 1, client_id: 11, nick, token: TOKEN }),
+    loginDevice: async (nick) => ({ id: 1, client_id: 12, nick, token: TOKEN }),
     authenticate: async (token) => (token === TOKEN ? AUTHENTICATED : null),
-    execute: async () => ({ id: 'm-1', seq: 42, replies: [envelope()] }),
+    execute: async () => ({ id: 'm-1', seq: 42, replies: [envelope()], stored: [42] }),
     state: async () => ({
       id: 1,
       client_id: 10,
