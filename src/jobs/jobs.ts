@@ -1,5 +1,7 @@
 // Background jobs (docs/sessions.md): idle-client expiry, orphaned-session expiry (ended exactly like QUIT),
 // queue pruning and history rotation. Every step is idempotent, so several instances may run it.
+// A device client (IRC's `nick@device`) is kept while its account is: it waits for its
+// connection to come back, as the always-on session does.
 import { ChatError } from '../protocol/errors.js';
 import type { CoreHousekeeping } from '../protocol/core-contract.js';
 import type { PruneResult, Store } from '../store/store.js';
@@ -54,7 +56,8 @@ export class Jobs {
     const now = this.now();
     const s = this.settings;
     let clientsExpired = 0;
-    for (const client of await this.store.listIdleClients(now - s.sessionIdleMs)) {
+    const idle = await this.store.listIdleClients(now - s.sessionIdleMs, now - s.accountIdleMs);
+    for (const client of idle) {
       await tolerateGone(() =>
         this.core.removeClient(
           { sessionId: client.sessionId, clientId: client.id },

@@ -14,6 +14,11 @@ export interface Envelope {
   body: Body;
   ts: string;
   meta: Record<string, unknown>;
+  /**
+   * the sender's `nick!user@host` when the event happened (its old nick for NICK); absent on the
+   * server's own envelopes. Stored and delivered, never signed (docs/envelope-and-delivery.md).
+   */
+  source?: string;
 }
 
 /** An envelope before the store assigned its `seq`. */

@@ -19,6 +19,7 @@ export const REQUEST_CODES = [
   'topic_too_long',
   'invalid_password',
   'invalid_pubkey',
+  'invalid_device',
   'bad_cursor',
   'not_found',
   // signatures

@@ -1,8 +1,9 @@
 // How sessions and clients come to be (docs/api.md, docs/sessions.md): anonymous sessions, registered ones (with a
 // password from the start), and /login, which attaches one more client (device) to a session that
-// has a password. Cheap checks run before expensive ones: nick syntax, password rules and the
-// hashcash stamp before scrypt; the failed-login limits before the password is looked at; an
-// account's MAX_CLIENTS and its allowance of successful logins before scrypt too.
+// has a password, or finds a named device's client again (devices.ts). Cheap checks run before
+// expensive ones: nick syntax, password rules and the hashcash stamp before scrypt; the
+// failed-login limits before the password is looked at; an account's MAX_CLIENTS and its
+// allowance of successful logins before scrypt too.
 import type { SessionCreated } from '../model/api.js';
 import type { SessionRow, Tx } from '../store/store.js';
 import { fold } from '../model/casefold.js';
@@ -13,12 +14,13 @@ import { ChatError, ircError } from './errors.js';
 import { StoreConflict } from '../store/errors.js';
 import { checkSessionStamp, spendSessionStamp } from './hashcash-check.js';
 import { LoginLimiter } from './login-limits.js';
-import { requireUsableNick } from './name-syntax.js';
-import { ERR, RPL } from '../model/numerics.js';
+import { requireUsableNick, sessionUser } from './name-syntax.js';
+import { ERR } from '../model/numerics.js';
 import { hashPassword, requireAcceptablePassword, verifyPassword } from './passwords.js';
-import { replayChannelState } from './replay.js';
+import { queueArrival } from './arrival.js';
+import type { Attached, SessionOptions } from './core-contract.js';
+import { reattachDevice, requireDeviceName } from './devices.js';
 import { hashToken, newToken } from './tokens.js';
-import { sendWelcome } from './welcome.js';
 
 const invalidCredentials = () =>
   new ChatError({
@@ -37,11 +39,20 @@ export class Accounts {
     this.limiter = new LoginLimiter(env.settings.loginLimits);
   }
 
-  /** POST /session and /register: a new session with one client and its welcome burst. */
-  async createSession(nick: string, password: string | null, stamp?: string) {
+  /**
+   * POST /session and /register: a new session with one client and its welcome burst. A
+   * transport that charged its own allowance (IRC) waives the stamp.
+   */
+  async createSession(
+    nick: string,
+    password: string | null,
+    stamp?: string,
+    options: SessionOptions = {},
+  ) {
     requireUsableNick(nick, this.env.settings);
     if (password !== null) requireAcceptablePassword(password);
-    checkSessionStamp(this.env, stamp);
+    const waived = options.hashcashWaived === true;
+    if (!waived) checkSessionStamp(this.env, stamp);
     // A taken nick is refused before paying for scrypt (it is checked again in the transaction).
     if (password !== null && (await this.env.store.getSessionByNick(fold(nick)))) {
       throw ircError(ERR.NICKNAMEINUSE, [nick]);
@@ -50,13 +61,13 @@ export class Accounts {
     const token = newToken();
     const now = this.env.now();
     const done = await this.env.store.transaction(async (tx) => {
-      await spendSessionStamp(this.env, tx, stamp);
+      if (!waived) await spendSessionStamp(this.env, tx, stamp);
       let session: SessionRow;
       try {
         session = await tx.createSession({
           nick,
           nickFolded: fold(nick),
-          user: '~' + nick.slice(0, 9),
+          user: sessionUser(nick, options.user),
           passwordHash,
           modes: 'i',
           createdAt: now,
@@ -65,14 +76,35 @@ export class Accounts {
         if (err instanceof StoreConflict) throw ircError(ERR.NICKNAMEINUSE, [nick]);
         throw err;
       }
-      return this.attachClient(tx, session, token, new Context(this.env, tx, session, 0));
+      return this.attachClient(tx, session, token, new Context(this.env, tx, session, 0), null);
     });
     await this.dispatcher.publish(done.out.wake);
     return done.created;
   }
 
   /** POST /login: one more client on a session with a password (`address` for the limits). */
-  async login(nick: string, password: string, address: string): Promise<SessionCreated> {
+  login(nick: string, password: string, address: string): Promise<SessionCreated> {
+    return this.logIn(nick, password, address, null);
+  }
+
+  /** As login, as a named device: its client is reused when it exists (devices.ts). */
+  async loginDevice(
+    nick: string,
+    password: string,
+    address: string,
+    device: string,
+  ): Promise<Attached> {
+    // a malformed request guessed nothing: refused before it counts as an attempt
+    requireDeviceName(device);
+    return this.logIn(nick, password, address, device);
+  }
+
+  private async logIn(
+    nick: string,
+    password: string,
+    address: string,
+    device: string | null,
+  ): Promise<Attached> {
     const nickKey = fold(nick);
     this.limiter.begin(nickKey, address, this.env.now());
     const session = await this.env.store.getSessionByNick(nickKey);
@@ -81,7 +113,7 @@ export class Accounts {
     const account = session?.passwordHash ? session : null;
     if (account) {
       try {
-        await this.requireRoom(account.id);
+        await this.requireRoom(account.id, device);
         this.limiter.claimLogin(account.id, this.env.now());
       } catch (err) {
         this.limiter.release(nickKey, address, this.env.now());
@@ -94,7 +126,7 @@ export class Accounts {
       const ok = await verifyPassword(password, session?.passwordHash ?? null);
       if (!ok || !account) throw invalidCredentials();
       this.limiter.release(nickKey, address, this.env.now());
-      const created = await this.attachByLogin(account);
+      const created = await this.attachByLogin(account, device);
       attached = true;
       return created;
     } finally {
@@ -102,10 +134,13 @@ export class Accounts {
     }
   }
 
-  /** 403 at MAX_CLIENTS: cheap, so it comes before the password is hashed (and again inside the
-   * transaction, where it is exact). */
-  private async requireRoom(sessionId: number, tx?: Tx): Promise<void> {
+  /**
+   * 403 at MAX_CLIENTS: cheap, so it comes before the password is hashed (and again inside the
+   * transaction, where it is exact). A device that already has its client takes no new room.
+   */
+  private async requireRoom(sessionId: number, device: string | null, tx?: Tx): Promise<void> {
     const clients = await (tx ?? this.env.store).listClients(sessionId);
+    if (device !== null && clients.some((c) => c.device === device)) return;
     const max = this.env.settings.maxClients;
     if (clients.length >= max) {
       throw new ChatError({
@@ -115,8 +150,11 @@ export class Accounts {
     }
   }
 
-  /** The password was right: a new client, unless the session changed while scrypt ran. */
-  private async attachByLogin(session: SessionRow): Promise<SessionCreated> {
+  /**
+   * The password was right: a new client, or the named device's own again, unless the session
+   * changed while scrypt ran.
+   */
+  private async attachByLogin(session: SessionRow, device: string | null): Promise<Attached> {
     const token = newToken();
     const caller = { sessionId: session.id, clientId: 0 };
     try {
@@ -124,8 +162,13 @@ export class Accounts {
         this.dispatcher.withContext(caller, async (ctx) => {
           // The password may have changed (or the session ended) while scrypt ran.
           if (ctx.session.passwordHash !== session.passwordHash) throw invalidCredentials();
-          await this.requireRoom(ctx.session.id, ctx.tx);
-          const attached = await this.attachClient(ctx.tx, ctx.session, token, ctx);
+          await this.requireRoom(ctx.session.id, device, ctx.tx);
+          const known = device === null ? null : await ctx.tx.getClientByDevice(session.id, device);
+          if (known) {
+            const own = new Context(this.env, ctx.tx, ctx.session, known.id, ctx.out);
+            return reattachDevice(own, known, token);
+          }
+          const attached = await this.attachClient(ctx.tx, ctx.session, token, ctx, device);
           return attached.created;
         }),
       );
@@ -137,22 +180,22 @@ export class Accounts {
     }
   }
 
-  /**
-   * Creates a client and queues it what a fresh device needs: the welcome burst, then (for a
-   * session that already has channels) the channel-state replay and its away status.
-   */
-  private async attachClient(tx: Tx, session: SessionRow, token: string, parent: Context) {
-    const now = this.env.now();
+  /** Creates a client (a device's, when named) and queues it the arrival burst (arrival.ts). */
+  private async attachClient(
+    tx: Tx,
+    session: SessionRow,
+    token: string,
+    parent: Context,
+    device: string | null,
+  ) {
     const client = await tx.createClient({
       sessionId: session.id,
       tokenHash: hashToken(token),
-      createdAt: now,
+      createdAt: this.env.now(),
+      ...(device === null ? {} : { device }),
     });
     const ctx = new Context(this.env, tx, session, client.id, parent.out);
-    await sendWelcome(ctx);
-    await replayChannelState(ctx);
-    if (session.away !== null)
-      await ctx.reply(RPL.NOWAWAY, [], 'You have been marked as being away');
+    await queueArrival(ctx);
     const created: SessionCreated = {
       id: session.id,
       client_id: client.id,

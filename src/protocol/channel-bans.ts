@@ -3,12 +3,7 @@
 import type { SessionRow } from '../store/store.js';
 import { matchesAnyBan } from './ban-mask.js';
 import type { Context } from './context.js';
-import { hostOf } from './lookup.js';
-
-/** `nick!user@host` of a session, optionally under another nick (a NICK being checked). */
-export function identityOf(session: SessionRow, serverName: string, nick = session.nick): string {
-  return `${nick}!${session.user}@${hostOf(session, serverName)}`;
-}
+import { identityOf } from './lookup.js';
 
 /** True when the session, under its nick or any of `otherNicks`, matches one of the bans. */
 export async function isBanned(

@@ -8,6 +8,7 @@ import { makeEnvelope, type EnvelopeFields } from './envelope.js';
 import type { Body, Envelope } from '../model/envelope.js';
 import type { ChatError } from './errors.js';
 import { ERR } from '../model/numerics.js';
+import { identityOf } from './lookup.js';
 
 /** Rows and bytes a listing leaves free for the numerics that end it (366, 315, 323, 416). */
 const REPLY_RESERVE_ROWS = 4;
@@ -58,6 +59,8 @@ export class Output {
   replyBytes = 0;
   /** the first event (not reply) stored: its id and seq answer the POST */
   first: Envelope | null = null;
+  /** the seqs of every event (not reply) stored, in order: what a transport echoes itself */
+  readonly stored: number[] = [];
   /** set when every target of a multi-target command was refused (already queued as replies) */
   failure: ChatError | null = null;
   /** the caller's own session ended (QUIT): nothing more may be written for its client */
@@ -139,6 +142,7 @@ export class Context {
   async emit(fields: EnvelopeFields, address: EventAddress): Promise<Envelope> {
     const { stored } = await this.append(fields, address);
     this.out.first ??= stored;
+    this.out.stored.push(stored.seq);
     return stored;
   }
 
@@ -153,8 +157,13 @@ export class Context {
     return { stored, bytes };
   }
 
-  /** Event from the caller (its nick as `from`). */
+  /** The caller's `nick!user@host` as of now: the `source` of the events it originates. */
+  source(): string {
+    return identityOf(this.session, this.server);
+  }
+
+  /** Event from the caller (its nick as `from`, its identity as `source`). */
   fromMe(command: string, to: string, body: Body = [], extra: Partial<EnvelopeFields> = {}) {
-    return { command, from: this.session.nick, to, body, ...extra };
+    return { command, from: this.session.nick, to, body, source: this.source(), ...extra };
   }
 }

@@ -9,12 +9,22 @@ import type {
   SessionCreated,
   StateView,
 } from '../model/api.js';
-import type { SessionRow } from '../store/store.js';
+import type { ClientRow, SessionRow } from '../store/store.js';
 import { Accounts } from './accounts.js';
 import { jsonBytes } from '../model/byte-budget.js';
-import type { ChatCore, CoreHousekeeping, CoreLifecycle, HistoryQuery } from './core-contract.js';
+import type {
+  Attached,
+  ChatCore,
+  ConnectedClients,
+  CoreHousekeeping,
+  CoreLifecycle,
+  ExecuteResult,
+  HistoryQuery,
+  SessionOptions,
+} from './core-contract.js';
 import type { CoreEnv } from './environment.js';
 import { Dispatcher, sessionGone } from './dispatch.js';
+import type { Context } from './context.js';
 import { ChatError } from './errors.js';
 import { StoreUnavailable } from '../store/errors.js';
 import type { Page } from './listing-pages.js';
@@ -24,14 +34,14 @@ import { ReadBudget } from './read-budget.js';
 import { replayChannelState } from './replay.js';
 import { endSession } from './session-end.js';
 import { hashToken } from './tokens.js';
-import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
+import type { Caller, CommandInput } from '../model/envelope.js';
 
 /** `dms` in the state: the peers of the most recent conversations, so the answer stays small. */
 export const DM_PEERS_MAX = 500;
 /** last_seen is written at most this often per client: a poll loop must not be a write loop. */
 const TOUCH_EVERY_MS = 2_000;
 
-export class Core implements ChatCore, CoreHousekeeping, CoreLifecycle {
+export class Core implements ChatCore, ConnectedClients, CoreHousekeeping, CoreLifecycle {
   private readonly dispatcher: Dispatcher;
   private readonly accounts: Accounts;
   private readonly reads: ReadBudget;
@@ -50,8 +60,12 @@ export class Core implements ChatCore, CoreHousekeeping, CoreLifecycle {
     return this.env.store;
   }
 
-  createSession(nick: string, hashcash?: string): Promise<SessionCreated> {
-    return this.accounts.createSession(nick, null, hashcash);
+  createSession(
+    nick: string,
+    hashcash?: string,
+    options?: SessionOptions,
+  ): Promise<SessionCreated> {
+    return this.accounts.createSession(nick, null, hashcash, options);
   }
 
   register(nick: string, password: string, hashcash?: string): Promise<SessionCreated> {
@@ -62,24 +76,64 @@ export class Core implements ChatCore, CoreHousekeeping, CoreLifecycle {
     return this.accounts.login(nick, password, address);
   }
 
+  loginDevice(nick: string, password: string, address: string, device: string): Promise<Attached> {
+    return this.accounts.loginDevice(nick, password, address, device);
+  }
+
   async authenticate(token: string): Promise<Caller | null> {
     const client = await this.store.getClientByTokenHash(hashToken(token));
     if (!client) return null;
-    const now = this.env.now();
-    if (now - client.lastSeen >= TOUCH_EVERY_MS && now >= this.touchPausedUntil) {
-      try {
-        await this.store.transaction((tx) => tx.touchClient(client.id, now));
-      } catch (err) {
-        // last_seen is bookkeeping: when the store cannot write (disk full, read-only), reads
-        // and polls must go on, so the touch is skipped and not retried for a while.
-        if (!(err instanceof StoreUnavailable)) throw err;
-        this.touchPausedUntil = now + TOUCH_EVERY_MS;
-      }
-    }
+    await this.touch(client);
     return { sessionId: client.sessionId, clientId: client.id };
   }
 
-  execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
+  /** last_seen, at most every TOUCH_EVERY_MS per client (idle expiry needs no more). */
+  private async touch(client: ClientRow): Promise<void> {
+    const now = this.env.now();
+    if (now - client.lastSeen < TOUCH_EVERY_MS || now < this.touchPausedUntil) return;
+    try {
+      await this.store.transaction((tx) => tx.touchClient(client.id, now));
+    } catch (err) {
+      // last_seen is bookkeeping: when the store cannot write (disk full, read-only), reads
+      // and polls must go on, so the touch is skipped and not retried for a while.
+      if (!(err instanceof StoreUnavailable)) throw err;
+      this.touchPausedUntil = now + TOUCH_EVERY_MS;
+    }
+  }
+
+  async keepAlive(caller: Caller): Promise<void> {
+    const client = await this.store.getClient(caller.clientId);
+    if (client?.sessionId === caller.sessionId) await this.touch(client);
+  }
+
+  async saveCursor(caller: Caller, after: number): Promise<void> {
+    if (!Number.isSafeInteger(after)) throw new TypeError(`saveCursor: ${after} is not a seq`);
+    try {
+      // one UPDATE that itself ignores other clients and a cursor going back: no read first
+      await this.store.transaction((tx) => tx.advanceClientCursor(caller.clientId, after));
+    } catch (err) {
+      // a cursor saved late costs a resume some entries twice, never one lost; writes may fail
+      // for a while (disk full) without the connection noticing
+      if (!(err instanceof StoreUnavailable)) throw err;
+    }
+  }
+
+  /** The connection closed: a device client stays; any other goes as if it logged out. */
+  disconnect(caller: Caller, reason: string): Promise<void> {
+    return this.dispatcher.serial.run(caller.sessionId, async () => {
+      try {
+        await this.dispatcher.withContext(caller, async (ctx) => {
+          const client = await ctx.tx.getClient(caller.clientId);
+          if (!client || client.sessionId !== ctx.session.id || client.device !== null) return;
+          await this.dropClient(ctx, client.id, reason);
+        });
+      } catch (err) {
+        if (!(err instanceof ChatError && err.code === 'invalid_token')) throw err; // already gone
+      }
+    });
+  }
+
+  execute(caller: Caller, input: CommandInput): Promise<ExecuteResult> {
     return this.dispatcher.execute(caller, input);
   }
 
@@ -138,17 +192,20 @@ export class Core implements ChatCore, CoreHousekeeping, CoreLifecycle {
   /** Deletes one client; ends the session when it was the last one (docs/api.md logout). */
   removeClient(caller: Caller, clientId: number, reason: string): Promise<void> {
     return this.dispatcher.serial.run(caller.sessionId, async () => {
-      await this.dispatcher.withContext(caller, async (ctx) => {
-        const clients = await ctx.tx.listClients(ctx.session.id);
-        const last = clients.length === 1 && clients[0]?.id === clientId;
-        if (last && ctx.session.passwordHash === null) {
-          await endSession(ctx, ctx.session, reason);
-        } else {
-          await ctx.tx.deleteClient(clientId);
-          ctx.out.wake.revoked.add(clientId);
-        }
-      });
+      await this.dispatcher.withContext(caller, (ctx) => this.dropClient(ctx, clientId, reason));
     });
+  }
+
+  /** A session without a password ends (as QUIT with `reason`) with its last client. */
+  private async dropClient(ctx: Context, clientId: number, reason: string): Promise<void> {
+    const clients = await ctx.tx.listClients(ctx.session.id);
+    const last = clients.length === 1 && clients[0]?.id === clientId;
+    if (last && ctx.session.passwordHash === null) {
+      await endSession(ctx, ctx.session, reason);
+    } else {
+      await ctx.tx.deleteClient(clientId);
+      ctx.out.wake.revoked.add(clientId);
+    }
   }
 
   idle(): Promise<void> {

@@ -1,6 +1,7 @@
 // One dispatch path (docs/architecture.md): resolve the verb, run it in one transaction inside the session's
 // serial queue, publish wake-ups after commit, and turn refusals into queued numerics.
 import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
+import type { ExecuteResult } from './core-contract.js';
 import { findCommand, type CommandSpec } from './command-table.js';
 import { Context, type Output, type WakeSet } from './context.js';
 import type { CoreEnv } from './environment.js';
@@ -24,7 +25,7 @@ export class Dispatcher {
     this.flood = new FloodControl(env.settings.floodBurst, env.settings.floodRate);
   }
 
-  async execute(caller: Caller, input: CommandInput): Promise<CommandResult> {
+  async execute(caller: Caller, input: CommandInput): Promise<ExecuteResult> {
     // Checked before queueing, so a flood never piles up behind the session's serial queue. The
     // bucket is the session's: all its clients share it, so a fresh client is no fresh budget.
     this.flood.take(caller.sessionId, this.env.now());
@@ -72,10 +73,11 @@ export class Dispatcher {
     await this.env.bus.publish(wake.toNote()).catch(() => undefined);
   }
 
-  private async run(caller: Caller, input: CommandInput): Promise<CommandResult> {
+  private async run(caller: Caller, input: CommandInput): Promise<ExecuteResult> {
     if (input.txn !== undefined) {
       const prior = await this.env.store.getTxn(caller.clientId, input.txn);
-      if (prior) return replayTxn(prior);
+      // a retry stores nothing: only the first answer's fields are remembered
+      if (prior) return { ...replayTxn(prior), stored: [] };
     }
     const spec = findCommand(input.command);
     let done: { value: CommandResult | ChatError; out: Output };
@@ -94,7 +96,7 @@ export class Dispatcher {
     }
     this.chargeWrites(caller, done.out);
     if (done.value instanceof ChatError) throw done.value;
-    return done.value;
+    return { ...done.value, stored: done.out.stored };
   }
 
   private async handle(

@@ -8,10 +8,12 @@ export interface EnvelopeFields {
   params?: string[];
   body?: Body;
   meta?: Record<string, unknown>;
+  /** the sender's `nick!user@host`, for events a session originates (lookup.ts identityOf) */
+  source?: string;
 }
 
 export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewEnvelope {
-  return {
+  const envelope: NewEnvelope = {
     id,
     command: f.command,
     from: f.from,
@@ -21,6 +23,9 @@ export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewE
     ts: new Date(nowMs).toISOString(),
     meta: f.meta ?? {},
   };
+  // absent, not null, on the server's own envelopes
+  if (f.source !== undefined) envelope.source = f.source;
+  return envelope;
 }
 
 /** Seconds since epoch as IRC prints them (333, 317, 329). */

@@ -42,6 +42,11 @@ export function hostOf(session: SessionRow, serverName: string): string {
   return `s${session.id}.${serverName}`;
 }
 
+/** `nick!user@host` of a session, optionally under another nick (a NICK being checked). */
+export function identityOf(session: SessionRow, serverName: string, nick = session.nick): string {
+  return `${nick}!${session.user}@${hostOf(session, serverName)}`;
+}
+
 export function channelModeString(channel: ChannelRow): string {
   return '+' + channel.modes;
 }

@@ -29,6 +29,20 @@ export function requireUsableNick(
   }
 }
 
+/** An ident as IRC's USER gives it, after a leading `~` (docs/sessions.md#identity). */
+const IDENT_RE = /^[A-Za-z0-9_.-]{1,10}$/;
+
+/**
+ * The user part of `nick!user@host`: `~` and the transport's ident when it is acceptable, else
+ * `~` and the nick's first 9 characters. Never refused: IRC servers sanitize a bad ident, since
+ * a client cannot be asked for another. The `~` says the ident was not verified (no identd), as
+ * ngIRCd and Ergo mark it; the characters allowed keep masks (`!`, `@`, `*`) unambiguous.
+ */
+export function sessionUser(nick: string, ident?: string): string {
+  const bare = ident?.startsWith('~') ? ident.slice(1) : ident;
+  return bare !== undefined && IDENT_RE.test(bare) ? '~' + bare : '~' + nick.slice(0, 9);
+}
+
 /**
  * `#` then 1-63 characters (docs/commands.md, docs/limits.md). Besides space, comma and colon, a name may hold no
  * character a reader cannot see or that changes how the text around it reads, so two channels can

@@ -4,6 +4,7 @@
 import type { SessionRow } from '../store/store.js';
 import { closeMembership } from './channel-leave.js';
 import type { Context } from './context.js';
+import { identityOf } from './lookup.js';
 
 export async function endSession(ctx: Context, session: SessionRow, reason: string): Promise<void> {
   const channels = await ctx.tx.listSessionChannels(session.id);
@@ -11,7 +12,14 @@ export async function endSession(ctx: Context, session: SessionRow, reason: stri
   const [first, ...rest] = channels;
   if (first) {
     const quit = await ctx.emit(
-      { command: 'QUIT', from: session.nick, to: session.nick, body: [reason] },
+      {
+        command: 'QUIT',
+        from: session.nick,
+        to: session.nick,
+        body: [reason],
+        // the quitter's identity, also when someone else ended it (KILL)
+        source: identityOf(session, ctx.server),
+      },
       { kind: 'channel', channelId: first.channelId, alsoChannels: rest.map((c) => c.channelId) },
     );
     endSeq = quit.seq;

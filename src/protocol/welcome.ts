@@ -1,6 +1,6 @@
 // The welcome burst every new client's queue starts with (docs/api.md): 001–005, LUSERS, MOTD.
 import type { Context } from './context.js';
-import { hostOf } from './lookup.js';
+import { identityOf } from './lookup.js';
 import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './name-syntax.js';
 import { RPL } from '../model/numerics.js';
 import { replyLusers } from './commands/lusers.js';
@@ -29,8 +29,7 @@ export function isupportTokens(networkName: string, maxTargets: number): string[
 
 export async function sendWelcome(ctx: Context): Promise<void> {
   const s = ctx.env.settings;
-  const me = ctx.session;
-  const mask = `${me.nick}!${me.user}@${hostOf(me, s.serverName)}`;
+  const mask = identityOf(ctx.session, s.serverName);
   await ctx.reply(RPL.WELCOME, [], `Welcome to the ${s.networkName} Network, ${mask}`);
   await ctx.reply(RPL.YOURHOST, [], `Your host is ${s.serverName}, running version ${s.version}`);
   await ctx.reply(

@@ -4,7 +4,7 @@
 
 /** A typed conflict the store raises when a UNIQUE invariant would break. */
 export class StoreConflict extends Error {
-  constructor(readonly what: 'nick' | 'channel' | 'txn' | 'stamp' | 'signature') {
+  constructor(readonly what: 'nick' | 'channel' | 'txn' | 'stamp' | 'signature' | 'device') {
     super(`store conflict on ${what}`);
     this.name = 'StoreConflict';
   }

@@ -40,6 +40,24 @@ export interface ClientRow {
   lastSeen: number;
   /** the global seq when the client was created: its queue starts after it */
   startSeq: number;
+  /**
+   * the name of a device client (IRC's `nick@device`), unique within its session: such a client
+   * outlives its connections and is found again by name; null for any other client
+   */
+  device: string | null;
+  /**
+   * a device client's cursor, kept by the server: it has seen every entry up to this seq (at
+   * first its startSeq); null for any other client (it keeps its own cursor)
+   */
+  cursor: number | null;
+}
+
+export interface NewClient {
+  sessionId: number;
+  tokenHash: string;
+  createdAt: number;
+  /** a device client's name (its cursor starts at its startSeq) */
+  device?: string;
 }
 
 export interface ChannelRow {
@@ -171,6 +189,8 @@ export interface ReadOps {
   listSessions(): Promise<SessionRow[]>;
   getClient(id: number): Promise<ClientRow | null>;
   getClientByTokenHash(tokenHash: string): Promise<ClientRow | null>;
+  /** the session's device client of that name */
+  getClientByDevice(sessionId: number, device: string): Promise<ClientRow | null>;
   listClients(sessionId: number): Promise<ClientRow[]>;
   getChannel(id: number): Promise<ChannelRow | null>;
   /** a live (not removed) channel by folded name */
@@ -203,8 +223,11 @@ export interface ReadOps {
   ): Promise<HistoryPage>;
   getTxn(clientId: number, txn: string): Promise<StoredTxn | null>;
   counts(): Promise<Counts>;
-  /** clients whose lastSeen is older than the given time */
-  listIdleClients(lastSeenBefore: number): Promise<ClientRow[]>;
+  /**
+   * clients whose lastSeen is older than `lastSeenBefore`, device clients older than
+   * `deviceLastSeenBefore` (they wait for their connection to come back)
+   */
+  listIdleClients(lastSeenBefore: number, deviceLastSeenBefore: number): Promise<ClientRow[]>;
   /** sessions with no clients: without a password (any), with one only when idle since `before` */
   listOrphanSessions(accountIdleBefore: number): Promise<SessionRow[]>;
   /** true when a write can be committed (health check) */
@@ -248,8 +271,16 @@ export interface WriteOps {
    * `endSeq`
    */
   deleteSession(id: number, endSeq: number): Promise<void>;
-  createClient(c: { sessionId: number; tokenHash: string; createdAt: number }): Promise<ClientRow>;
+  /** throws StoreConflict('device') when the session has a device client of that name */
+  createClient(c: NewClient): Promise<ClientRow>;
   deleteClient(id: number): Promise<void>;
+  /** replaces the client's token (a device logging in again): the old one stops working */
+  setClientToken(id: number, tokenHash: string): Promise<void>;
+  /**
+   * moves a device client's cursor forward to `after`; no-op for other clients and when the
+   * saved cursor is already at or beyond it (a cursor never moves back)
+   */
+  advanceClientCursor(id: number, after: number): Promise<void>;
   /** sets the client's lastSeen and its session's lastSeen */
   touchClient(id: number, lastSeen: number): Promise<void>;
   /** throws StoreConflict('channel') when a live channel has that folded name */

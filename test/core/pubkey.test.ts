@@ -88,7 +88,7 @@ test('PUBKEY to a channel: like PRIVMSG, members only on +n (key not stored when
 test('PUBKEY without to: one per channel, each with to = that channel; none without channels', async () => {
   const [alice, bob, carol] = await users('alice', 'bob', 'carol');
   const lone = await alice!.send(pubkey('alice'));
-  assert.deepEqual(lone, { id: null, seq: null, replies: [] });
+  assert.deepEqual(lone, { id: null, seq: null, replies: [], stored: [] });
   assert.equal(await storedKey(alice!), KEY, 'stored even with nobody to tell');
   await alice!.send({ command: 'JOIN', to: '#a,#b' });
   await bob!.send({ command: 'JOIN', to: '#a' });

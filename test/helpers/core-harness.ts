@@ -10,11 +10,12 @@ import { MemoryBus } from '../../src/bus/memory-bus.js';
 import { systemClock, type DeliveryClock } from '../../src/delivery/clock.js';
 import { Delivery } from '../../src/delivery/delivery.js';
 import { Core } from '../../src/protocol/core.js';
+import type { ExecuteResult } from '../../src/protocol/core-contract.js';
 import type { CoreEnv, CoreSettings } from '../../src/protocol/environment.js';
 import { ChatError } from '../../src/protocol/errors.js';
 import { noopObserver } from '../../src/protocol/observer.js';
 import { hashToken, newToken } from '../../src/protocol/tokens.js';
-import type { Caller, CommandInput, CommandResult, Envelope } from '../../src/model/envelope.js';
+import type { Caller, CommandInput, Envelope } from '../../src/model/envelope.js';
 import type { PollResult } from '../../src/model/api.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -221,7 +222,7 @@ export class TestClient {
     readonly token: string,
   ) {}
 
-  send(input: CommandInput): Promise<CommandResult> {
+  send(input: CommandInput): Promise<ExecuteResult> {
     return this.core.execute(this.caller, input);
   }
 

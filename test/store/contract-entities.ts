@@ -74,7 +74,7 @@ export function registerEntityTests(make: MakeStore): void {
       await store.transaction((tx) => tx.touchClient(c2.id, fx.now + 5000));
       assert.equal((await store.getClient(c2.id))?.lastSeen, fx.now + 5000);
       assert.equal((await store.getSession(a.session.id))?.lastSeen, fx.now + 5000);
-      const idle = await store.listIdleClients(fx.now + 1000);
+      const idle = await store.listIdleClients(fx.now + 1000, fx.now + 1000);
       assert.deepEqual(
         idle.map((c) => c.id),
         [a.client.id],

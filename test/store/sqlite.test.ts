@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { migrate, MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openStore } from '../../src/store/open-store.js';
 import { queueRowsSql } from '../../src/store/sqlite/queue.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -74,6 +74,60 @@ void test('sqlite: WAL, foreign keys, partial indexes, each migration recorded o
       db.close();
     }
   }));
+
+void test('sqlite: migration 6 gives the clients of an older database no device and no cursor', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'chat.db');
+  try {
+    // a database as version 5 left it, with a session and a client
+    const old = new Database(file);
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 5),
+    );
+    old
+      .prepare(
+        `INSERT INTO sessions (id, nick, nick_folded, user, modes, created_at, last_message_at,
+          last_seen) VALUES (1, 'alice', 'alice', '~alice', 'i', 1, 1, 1)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO clients (id, session_id, token_hash, created_at, last_seen, start_seq)
+          VALUES (7, 1, 'h', 1, 1, 0)`,
+      )
+      .run();
+    old.close();
+    const store = SqliteStore.open(file);
+    try {
+      const client = await store.getClient(7);
+      assert.equal(client?.device, null);
+      assert.equal(client?.cursor, null);
+      assert.deepEqual(await store.listIdleClients(2, 0), [client]);
+      const phone = await store.transaction((tx) =>
+        tx.createClient({ sessionId: 1, tokenHash: 'p', createdAt: 2, device: 'phone' }),
+      );
+      assert.deepEqual(await store.getClientByDevice(1, 'phone'), phone);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      const ix = db
+        .prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'clients_device'`)
+        .pluck()
+        .get() as string;
+      assert.match(
+        ix,
+        /UNIQUE INDEX clients_device ON clients\(session_id, device\) WHERE device IS NOT NULL/,
+      );
+    } finally {
+      db.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 void test('sqlite: the queue read uses the (channel_id, seq) index, no full scan', () =>
   withSqlite(async (h) => {

@@ -7,6 +7,7 @@ import { registerQueueTests } from './contract-queue.js';
 import { registerRetentionTests } from './contract-retention.js';
 import { registerSigningKeyTests } from './contract-signing-keys.js';
 import { registerBanInviteTests } from './contract-bans-invites.js';
+import { registerDeviceTests } from './contract-devices.js';
 
 export type { MakeStore, StoreHandle } from './contract-helpers.js';
 
@@ -17,5 +18,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     registerQueueTests(makeStore);
     registerRetentionTests(makeStore);
     registerSigningKeyTests(makeStore);
+    registerDeviceTests(makeStore);
   });
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { makeEnvelope } from '../../src/protocol/envelope.js';
+import { deliveredForms } from '../../src/shared/delivered-forms.js';
 import type { Body } from '../../src/model/envelope.js';
 import {
   generateSigningKey,
@@ -56,6 +57,16 @@ test('each way of leaving out an empty params or body verifies once delivered', 
     assert.ok(!verifyDelivered(delivered, mallory.publicKey), 'another key');
     const key = importPublicKey(alice.publicKey)!;
     assert.ok(verifyDelivered(delivered, key), 'a KeyObject works too');
+  }
+});
+
+test('the server-set source is in no signed form: any source (or none) verifies alike', () => {
+  const sent = signMessage({ command: 'PRIVMSG', to: '#a', body: ['hi'] }, alice.privateKey);
+  const delivered = deliver(sent);
+  for (const source of ['alice!~alice@s1.chat', 'alice!~other@s9.chat', undefined]) {
+    const withSource = source === undefined ? delivered : { ...delivered, source };
+    assert.ok(verifyDelivered(withSource, alice.publicKey), String(source));
+    for (const form of deliveredForms(withSource)) assert.ok(!('source' in form));
   }
 });
 

@@ -3,11 +3,10 @@
 // privilege checks, the store writes and the one MODE event to the members.
 import type { ChannelRow, MemberRow } from '../../store/store.js';
 import { fold } from '../../model/casefold.js';
-import { identityOf } from '../channel-bans.js';
 import type { Context } from '../context.js';
 import { unixSeconds } from '../envelope.js';
 import { ircError, type ChatError } from '../errors.js';
-import { isChanOp } from '../lookup.js';
+import { identityOf, isChanOp } from '../lookup.js';
 import {
   applyChannelModes,
   channelModeParams,

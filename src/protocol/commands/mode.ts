@@ -51,8 +51,8 @@ async function userMode(ctx: Context, nick: string, args: string[]): Promise<voi
   const next = [...modes].sort().join('');
   await ctx.tx.updateSession(ctx.session.id, { modes: next });
   ctx.session = { ...ctx.session, modes: next };
-  await ctx.emit(
-    { command: 'MODE', from: ctx.session.nick, to: ctx.session.nick, body: [applied] },
-    { kind: 'session', sessionId: ctx.session.id },
-  );
+  await ctx.emit(ctx.fromMe('MODE', ctx.session.nick, [applied]), {
+    kind: 'session',
+    sessionId: ctx.session.id,
+  });
 }

@@ -29,7 +29,8 @@ export async function nick(ctx: Context, input: CommandInput): Promise<void> {
   }
   const channels = (await ctx.tx.listSessionChannels(me.id)).map((c) => c.channelId);
   await ctx.emit(
-    { command: 'NICK', from: me.nick, to: wanted, body: [wanted] },
+    // ctx.session still has the old nick: IRC's NICK comes from `old!user@host`
+    ctx.fromMe('NICK', wanted, [wanted]),
     { kind: 'session', sessionId: me.id, alsoChannels: channels },
   );
   ctx.session = { ...me, nick: wanted, nickFolded: folded };

@@ -55,10 +55,10 @@ export async function oper(ctx: Context, input: CommandInput): Promise<void> {
     await ctx.tx.updateSession(ctx.session.id, { modes });
     ctx.session = { ...ctx.session, modes };
     // as a user MODE change: to every client of the session
-    await ctx.emit(
-      { command: 'MODE', from: ctx.session.nick, to: ctx.session.nick, body: ['+o'] },
-      { kind: 'session', sessionId: ctx.session.id },
-    );
+    await ctx.emit(ctx.fromMe('MODE', ctx.session.nick, ['+o']), {
+      kind: 'session',
+      sessionId: ctx.session.id,
+    });
   }
   await ctx.reply(RPL.YOUREOPER, [], 'You are now an IRC operator');
 }

@@ -38,6 +38,7 @@ async function sendText(ctx: Context, input: CommandInput, command: string): Pro
     const fields = {
       command,
       from: ctx.session.nick,
+      source: ctx.source(),
       to,
       params: input.params,
       body: lines,

@@ -173,6 +173,16 @@ export const MIGRATIONS: readonly Migration[] = [
     ) WITHOUT ROWID;
     CREATE INDEX spent_signatures_expiry ON spent_signatures(expires_at);`,
   },
+  {
+    version: 6,
+    name: 'device clients',
+    // A named device (an IRC connection's `nick@device`) is one client kept across connections:
+    // one per name and session, so logging in as it again finds it. Its cursor is kept by the
+    // server, since an IRC client cannot tell the server where it stopped reading.
+    sql: `ALTER TABLE clients ADD COLUMN device TEXT;
+    ALTER TABLE clients ADD COLUMN cursor INTEGER;
+    CREATE UNIQUE INDEX clients_device ON clients(session_id, device) WHERE device IS NOT NULL;`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

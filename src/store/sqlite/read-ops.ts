@@ -91,6 +91,14 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
     });
   }
 
+  async getClientByDevice(sessionId: number, device: string): Promise<ClientRow | null> {
+    return this.run(() => {
+      const sql = `SELECT ${CLIENT_COLS} FROM clients WHERE session_id = ? AND device = ?`;
+      const r = this.st.get(sql).get(sessionId, device);
+      return r === undefined ? null : toClient(r as RawClient);
+    });
+  }
+
   async listClients(sessionId: number): Promise<ClientRow[]> {
     return this.run(() => {
       const sql = `SELECT ${CLIENT_COLS} FROM clients WHERE session_id = ? ORDER BY id`;
@@ -265,10 +273,18 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
     });
   }
 
-  async listIdleClients(lastSeenBefore: number): Promise<ClientRow[]> {
+  async listIdleClients(
+    lastSeenBefore: number,
+    deviceLastSeenBefore: number,
+  ): Promise<ClientRow[]> {
     return this.run(() => {
-      const sql = `SELECT ${CLIENT_COLS} FROM clients WHERE last_seen < ? ORDER BY last_seen, id`;
-      return (this.st.get(sql).all(lastSeenBefore) as RawClient[]).map(toClient);
+      // one range on the last_seen index up to the later bound, then each row's own bound
+      const sql = `SELECT ${CLIENT_COLS} FROM clients
+        WHERE last_seen < max(?, ?)
+          AND ((device IS NULL AND last_seen < ?) OR (device IS NOT NULL AND last_seen < ?))
+        ORDER BY last_seen, id`;
+      const args = [lastSeenBefore, deviceLastSeenBefore, lastSeenBefore, deviceLastSeenBefore];
+      return (this.st.get(sql).all(...args) as RawClient[]).map(toClient);
     });
   }
 

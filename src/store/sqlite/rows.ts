@@ -6,7 +6,7 @@ import type { ChannelRow, ClientRow, MemberRow, SessionRow } from '../store.js';
 export const SESSION_COLS =
   's.id, s.nick, s.nick_folded, s.user, s.password_hash, s.away, s.modes, s.created_at, ' +
   's.last_message_at, s.last_seen, s.pubkey';
-export const CLIENT_COLS = 'id, session_id, created_at, last_seen, start_seq';
+export const CLIENT_COLS = 'id, session_id, created_at, last_seen, start_seq, device, cursor';
 export const CHANNEL_COLS =
   'c.id, c.name, c.name_folded, c.topic, c.topic_set_by, c.topic_set_at, c.modes, c.key, ' +
   'c.lim, c.created_at';
@@ -37,6 +37,8 @@ export interface RawClient {
   created_at: number;
   last_seen: number;
   start_seq: number;
+  device: string | null;
+  cursor: number | null;
 }
 
 export interface RawChannel {
@@ -82,6 +84,8 @@ export function toClient(r: RawClient): ClientRow {
     createdAt: r.created_at,
     lastSeen: r.last_seen,
     startSeq: r.start_seq,
+    device: r.device,
+    cursor: r.cursor,
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   EventAddress,
   MemberRow,
   NewChannel,
+  NewClient,
   NewSession,
   SessionPatch,
   SessionRow,
@@ -85,27 +86,43 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
     });
   }
 
-  async createClient(c: {
-    sessionId: number;
-    tokenHash: string;
-    createdAt: number;
-  }): Promise<ClientRow> {
+  async createClient(c: NewClient): Promise<ClientRow> {
     return this.run(() => {
       // the queue of a new client starts after the newest row (it gets state, not backlog)
       const seqSql = `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)`;
       const startSeq = this.st.get(seqSql).pluck().get() as number;
-      const sql = `INSERT INTO clients (session_id, token_hash, created_at, last_seen, start_seq)
-        VALUES (?, ?, ?, ?, ?)`;
+      // a device's saved cursor starts there too: resuming before any delivery gives it all
+      const device = c.device ?? null;
+      const cursor = device === null ? null : startSeq;
+      const sql = `INSERT INTO clients
+        (session_id, token_hash, created_at, last_seen, start_seq, device, cursor)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`;
       const t = c.createdAt;
-      const r = this.st.get(sql).run(c.sessionId, c.tokenHash, t, t, startSeq);
+      const r = conflictOn('device', () =>
+        this.st.get(sql).run(c.sessionId, c.tokenHash, t, t, startSeq, device, cursor),
+      );
       const id = Number(r.lastInsertRowid);
-      return { id, sessionId: c.sessionId, createdAt: t, lastSeen: t, startSeq };
+      return { id, sessionId: c.sessionId, createdAt: t, lastSeen: t, startSeq, device, cursor };
     });
   }
 
   async deleteClient(id: number): Promise<void> {
     return this.run(() => {
       this.st.get('DELETE FROM clients WHERE id = ?').run(id);
+    });
+  }
+
+  async setClientToken(id: number, tokenHash: string): Promise<void> {
+    return this.run(() => {
+      this.st.get('UPDATE clients SET token_hash = ? WHERE id = ?').run(tokenHash, id);
+    });
+  }
+
+  async advanceClientCursor(id: number, after: number): Promise<void> {
+    return this.run(() => {
+      // one statement: only device clients have a cursor here, and it only moves forward
+      const sql = 'UPDATE clients SET cursor = ? WHERE id = ? AND cursor < ?';
+      this.st.get(sql).run(after, id, after);
     });
   }
 

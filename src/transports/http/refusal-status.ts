@@ -54,6 +54,7 @@ const STATUS: Record<RefusalCode, number> = {
   topic_too_long: 400,
   invalid_password: 400,
   invalid_pubkey: 400,
+  invalid_device: 400,
   bad_cursor: 400,
   not_found: 404,
   // signatures

@@ -140,6 +140,14 @@ export const EnvelopeSchema = z
     body: z.union([z.array(z.string()), plainObject]),
     ts: z.string(),
     meta: plainObject,
+    source: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'the sender’s nick!user@host when the event happened (the old nick for NICK); ' +
+          'absent on the server’s own envelopes',
+      }),
   })
   .meta({ id: 'Envelope' }) satisfies z.ZodType<Envelope>;
 
