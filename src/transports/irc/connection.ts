@@ -109,7 +109,15 @@ export class IrcConnection {
     this.ctx.deps.metrics.linesIn(events.length);
     for (const ev of events) {
       if (ev.kind === 'too_long') {
-        this.send(numeric(this.ctx.server.name, IRC_ERR.INPUTTOOLONG, this.nick, [], 'Input line was too long'));
+        this.send(
+          numeric(
+            this.ctx.server.name,
+            IRC_ERR.INPUTTOOLONG,
+            this.nick,
+            [],
+            'Input line was too long',
+          ),
+        );
         continue;
       }
       const parsed = parseLine(ev.line);
@@ -139,10 +147,19 @@ export class IrcConnection {
           source: server,
           command: 'FAIL',
           params: [parsed.command ?? '*', 'INVALID_UTF8', 'Message rejected: not valid UTF-8'],
+          trailing: true,
         });
         return;
       default:
-        this.send(numeric(server, IRC_ERR.UNKNOWNCOMMAND, this.nick, [parsed.command ?? '*'], 'Unknown command'));
+        this.send(
+          numeric(
+            server,
+            IRC_ERR.UNKNOWNCOMMAND,
+            this.nick,
+            [parsed.command ?? '*'],
+            'Unknown command',
+          ),
+        );
     }
   }
 
@@ -199,7 +216,8 @@ export class IrcConnection {
           if (this.closed) return;
           continue;
         }
-        if (err.code === 'invalid_token') return this.close('session_ended', 'Session ended', 'Session ended');
+        if (err.code === 'invalid_token')
+          return this.close('session_ended', 'Session ended', 'Session ended');
         // a numeric reaches the client through its queue; anything else is said here
         if (!err.numeric && msg.command !== 'NOTICE') {
           this.send(refusalNotice(err.code, err.message, this.renderContext()));
@@ -214,7 +232,9 @@ export class IrcConnection {
     switch (msg.command) {
       case 'PING':
         if (msg.params.length === 0) {
-          this.send(numeric(server, IRC_ERR.NEEDMOREPARAMS, this.nick, ['PING'], 'Not enough parameters'));
+          this.send(
+            numeric(server, IRC_ERR.NEEDMOREPARAMS, this.nick, ['PING'], 'Not enough parameters'),
+          );
         } else this.send(pong(server, msg.params[0]!));
         return;
       case 'PONG':
@@ -229,10 +249,14 @@ export class IrcConnection {
         this.close('quit', 'Quit: ' + (msg.params[0] ?? ''), null);
         return;
       case 'AUTHENTICATE':
-        this.send(numeric(server, IRC_ERR.SASLALREADY, this.nick, [], 'You have already authenticated'));
+        this.send(
+          numeric(server, IRC_ERR.SASLALREADY, this.nick, [], 'You have already authenticated'),
+        );
         return;
       default: // PASS, USER
-        this.send(numeric(server, IRC_ERR.ALREADYREGISTERED, this.nick, [], 'You may not reregister'));
+        this.send(
+          numeric(server, IRC_ERR.ALREADYREGISTERED, this.nick, [], 'You may not reregister'),
+        );
     }
   }
 
@@ -299,7 +323,11 @@ export class IrcConnection {
       this.send({
         source: this.ctx.server.name,
         command: 'NOTICE',
-        params: [this.nick ?? '*', 'Some messages were lost while this client was away (too old or too many)'],
+        params: [
+          this.nick ?? '*',
+          'Some messages were lost while this client was away (too old or too many)',
+        ],
+        trailing: true,
       });
     }
     const echo = isEnabled(this.caps, 'echo-message');
@@ -359,7 +387,11 @@ export class IrcConnection {
     const now = Date.now();
     if (this.pingSentAt !== null && now - this.pingSentAt >= pingTimeoutMs) {
       const seconds = Math.round((now - this.lastHeard) / 1000);
-      this.close('ping_timeout', `Ping timeout: ${seconds} seconds`, `Ping timeout: ${seconds} seconds`);
+      this.close(
+        'ping_timeout',
+        `Ping timeout: ${seconds} seconds`,
+        `Ping timeout: ${seconds} seconds`,
+      );
       return;
     }
     if (this.pingSentAt === null && now - this.lastHeard >= pingIntervalMs) {
@@ -390,7 +422,7 @@ export class IrcConnection {
     this.wakeWriter();
     const text = error ?? (kind === 'quit' ? reason : null);
     if (text !== null && !this.socket.destroyed) {
-      this.sendq.final(serializeLine(errorLine(`Closing link: ${this.address} (${text})`)));
+      this.sendq.finish(serializeLine(errorLine(`Closing link: ${this.address} (${text})`)));
     } else {
       this.sendq.close();
       this.socket.destroy();

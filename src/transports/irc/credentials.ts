@@ -51,7 +51,8 @@ export function decodePlain(message: Buffer): Login | null {
  * has arrived). A password that itself holds a colon therefore needs the `account:` form.
  */
 export function parsePass(pass: string, registeringNick: string): Login | HashcashPass {
-  if (pass.startsWith('hashcash:')) return { kind: 'hashcash', stamp: pass.slice('hashcash:'.length) };
+  if (pass.startsWith('hashcash:'))
+    return { kind: 'hashcash', stamp: pass.slice('hashcash:'.length) };
   const colon = pass.indexOf(':');
   if (colon > 0) {
     const { nick, device } = splitAccount(pass.slice(0, colon));

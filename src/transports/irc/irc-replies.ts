@@ -34,13 +34,13 @@ export function numeric(
 ): OutgoingMessage {
   const all = [nick ?? '*', ...params];
   if (text !== undefined) all.push(text);
-  return { source: server, command: code, params: all };
+  return { source: server, command: code, params: all, trailing: text !== undefined };
 }
 
 export function errorLine(text: string): OutgoingMessage {
-  return { command: 'ERROR', params: [text] };
+  return { command: 'ERROR', params: [text], trailing: true };
 }
 
 export function pong(server: string, token: string): OutgoingMessage {
-  return { source: server, command: 'PONG', params: [server, token] };
+  return { source: server, command: 'PONG', params: [server, token], trailing: true };
 }

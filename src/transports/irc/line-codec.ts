@@ -21,6 +21,11 @@ export interface OutgoingMessage {
   source?: string;
   command: string;
   params: readonly string[];
+  /**
+   * The last param is free text: write it after ':' even when IRC would not need one (a text of
+   * one word), as servers do — some clients and scripts read a message's text only from there.
+   */
+  trailing?: boolean;
 }
 
 /** Bytes of everything but the tags, CRLF included (RFC 1459 §2.3, message-tags "Size limit"). */
@@ -263,9 +268,9 @@ function middle(value: string, leadingColonAllowed: boolean): string {
 }
 
 /** The free-text last param: CR, LF and NUL become spaces, one byte for one byte. */
-function trailing(value: string): string {
+function trailing(value: string, always: boolean): string {
   const safe = value.toWellFormed().replace(/[\r\n\0]/g, ' ');
-  return safe === '' || safe.includes(' ') || safe.startsWith(':') ? `:${safe}` : safe;
+  return always || safe === '' || safe.includes(' ') || safe.startsWith(':') ? `:${safe}` : safe;
 }
 
 /** `[':' source ' '] command {' ' param}` — the line without tags and without CRLF. */
@@ -285,7 +290,7 @@ function messagePart(msg: OutgoingMessage): string {
   const last = msg.params.length - 1;
   msg.params.forEach((param, i) => {
     // An empty middle param cannot be written at all; '*' is IRC's usual "nothing here".
-    words.push(i === last ? trailing(param) : middle(param, false) || '*');
+    words.push(i === last ? trailing(param, msg.trailing === true) : middle(param, false) || '*');
   });
   return words.join(' ');
 }

@@ -23,7 +23,8 @@ export function stretchesFor(created: Attached): Stretch[] {
   const r = created.resume;
   if (!r) return [{ after: null, until: Infinity, saves: true }];
   const out: Stretch[] = [{ after: r.burstFirst - 1, until: r.burstLast, saves: false }];
-  if (r.after < r.burstFirst - 1) out.push({ after: r.after, until: r.burstFirst - 1, saves: true });
+  if (r.after < r.burstFirst - 1)
+    out.push({ after: r.after, until: r.burstFirst - 1, saves: true });
   out.push({ after: r.burstLast, until: Infinity, saves: true });
   return out;
 }

@@ -6,7 +6,13 @@
 import type { Attached } from '../../protocol/core-contract.js';
 import { ChatError } from '../../protocol/errors.js';
 import type { SessionCreated } from '../../model/api.js';
-import { handleCap, isEnabled, newCapState, type CapServer, type CapState } from './capabilities.js';
+import {
+  handleCap,
+  isEnabled,
+  newCapState,
+  type CapServer,
+  type CapState,
+} from './capabilities.js';
 import { decodePlain, parsePass, SaslBuffer, type Login } from './credentials.js';
 import { IRC_ERR, IRC_RPL, numeric, pong } from './irc-replies.js';
 import type { IrcMessage, OutgoingMessage } from './line-codec.js';
@@ -109,7 +115,11 @@ export class Registration {
 
   private async authenticate(param: string): Promise<void> {
     if (!isEnabled(this.caps, 'sasl')) {
-      this.reply(IRC_ERR.SASLFAIL, [], 'SASL authentication failed: request the sasl capability first');
+      this.reply(
+        IRC_ERR.SASLFAIL,
+        [],
+        'SASL authentication failed: request the sasl capability first',
+      );
       return;
     }
     if (this.loggedIn) {
@@ -147,7 +157,11 @@ export class Registration {
       const created = await this.host.login(login);
       this.loggedIn = { created, device: login.device };
       const mask = `${created.nick}!*@*`;
-      this.reply(IRC_RPL.LOGGEDIN, [mask, created.nick], `You are now logged in as ${created.nick}`);
+      this.reply(
+        IRC_RPL.LOGGEDIN,
+        [mask, created.nick],
+        `You are now logged in as ${created.nick}`,
+      );
       this.reply(IRC_RPL.SASLSUCCESS, [], 'SASL authentication successful');
     } catch (err) {
       if (!(err instanceof ChatError)) throw err;
@@ -162,7 +176,10 @@ export class Registration {
     }
     if (this.loggedIn) {
       const { created, device } = this.loggedIn;
-      return this.registered(created, device === null ? 'login' : created.resume ? 'resume' : 'device');
+      return this.registered(
+        created,
+        device === null ? 'login' : created.resume ? 'resume' : 'device',
+      );
     }
     if (this.pass !== null) {
       const how = parsePass(this.pass, this.nick);

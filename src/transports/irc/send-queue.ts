@@ -147,6 +147,24 @@ export class SendQueue {
     this.#lingerTimer.unref();
   }
 
+  /**
+   * A normal end (QUIT, a refused login, shutdown): everything still queued, then `line`, then
+   * the end of the stream, so a client reads its last replies before the ERROR. After an overflow
+   * the backlog is what the client failed to read, so this is final() then. The backlog is at
+   * most sendqBytes, handed to the sink at once; lingerMs still bounds how long it may take.
+   */
+  finish(line: string): void {
+    checkLine(line);
+    if (this.#state === 'closed') return;
+    if (this.#state === 'overflowed') return this.final(line);
+    const rest = this.#lines.slice(this.#head);
+    rest.push(line);
+    this.#shutDown();
+    this.#sink.end(Buffer.from(rest.join('\r\n') + '\r\n', 'utf8'));
+    this.#lingerTimer = setTimeout(() => this.#destroy(), this.#lingerMs);
+    this.#lingerTimer.unref();
+  }
+
   /** Drops the backlog and destroys the sink now. Safe to call more than once, or after final. */
   close(): void {
     this.#shutDown();
