@@ -34,10 +34,22 @@ export interface CommandInput {
   txn?: string;
 }
 
+/**
+ * How replies are worded for a client whose transport can ask (IRC capabilities): all of a
+ * member's prefixes in NAMES and WHO (`multi-prefix`), full `nick!user@host` in NAMES
+ * (`userhost-in-names`). HTTP clients get the plain form.
+ */
+export interface ReplyStyle {
+  multiPrefix?: boolean;
+  userhostInNames?: boolean;
+}
+
 /** Who is acting: one client (device) of one session. */
 export interface Caller {
   sessionId: number;
   clientId: number;
+  /** how replies to this client are worded (default: the plain IRC form) */
+  style?: ReplyStyle;
   /** the client's network address as its transport sees it (HTTP: `request.ip`, which honours
    * TRUST_PROXY), for limits per address; absent when the transport knows none */
   address?: string;

@@ -19,6 +19,7 @@ import { ERR } from '../model/numerics.js';
 import { hashPassword, requireAcceptablePassword, verifyPassword } from './passwords.js';
 import { queueArrival } from './arrival.js';
 import type { Attached, SessionOptions } from './core-contract.js';
+import type { Caller, ReplyStyle } from '../model/envelope.js';
 import { reattachDevice, requireDeviceName } from './devices.js';
 import { hashToken, newToken } from './tokens.js';
 
@@ -76,15 +77,22 @@ export class Accounts {
         if (err instanceof StoreConflict) throw ircError(ERR.NICKNAMEINUSE, [nick]);
         throw err;
       }
-      return this.attachClient(tx, session, token, new Context(this.env, tx, session, 0), null);
+      const parent = new Context(this.env, tx, session, 0);
+      parent.style = options.style ?? {};
+      return this.attachClient(tx, session, token, parent, null);
     });
     await this.dispatcher.publish(done.out.wake);
     return done.created;
   }
 
   /** POST /login: one more client on a session with a password (`address` for the limits). */
-  login(nick: string, password: string, address: string): Promise<SessionCreated> {
-    return this.logIn(nick, password, address, null);
+  login(
+    nick: string,
+    password: string,
+    address: string,
+    style?: ReplyStyle,
+  ): Promise<SessionCreated> {
+    return this.logIn(nick, password, address, null, style);
   }
 
   /** As login, as a named device: its client is reused when it exists (devices.ts). */
@@ -93,10 +101,11 @@ export class Accounts {
     password: string,
     address: string,
     device: string,
+    style?: ReplyStyle,
   ): Promise<Attached> {
     // a malformed request guessed nothing: refused before it counts as an attempt
     requireDeviceName(device);
-    return this.logIn(nick, password, address, device);
+    return this.logIn(nick, password, address, device, style);
   }
 
   private async logIn(
@@ -104,6 +113,7 @@ export class Accounts {
     password: string,
     address: string,
     device: string | null,
+    style: ReplyStyle | undefined,
   ): Promise<Attached> {
     const nickKey = fold(nick);
     this.limiter.begin(nickKey, address, this.env.now());
@@ -126,7 +136,7 @@ export class Accounts {
       const ok = await verifyPassword(password, session?.passwordHash ?? null);
       if (!ok || !account) throw invalidCredentials();
       this.limiter.release(nickKey, address, this.env.now());
-      const created = await this.attachByLogin(account, device);
+      const created = await this.attachByLogin(account, device, style);
       attached = true;
       return created;
     } finally {
@@ -154,9 +164,13 @@ export class Accounts {
    * The password was right: a new client, or the named device's own again, unless the session
    * changed while scrypt ran.
    */
-  private async attachByLogin(session: SessionRow, device: string | null): Promise<Attached> {
+  private async attachByLogin(
+    session: SessionRow,
+    device: string | null,
+    style: ReplyStyle | undefined,
+  ): Promise<Attached> {
     const token = newToken();
-    const caller = { sessionId: session.id, clientId: 0 };
+    const caller: Caller = { sessionId: session.id, clientId: 0, ...(style ? { style } : {}) };
     try {
       const { value } = await this.dispatcher.serial.run(session.id, () =>
         this.dispatcher.withContext(caller, async (ctx) => {
@@ -166,6 +180,7 @@ export class Accounts {
           const known = device === null ? null : await ctx.tx.getClientByDevice(session.id, device);
           if (known) {
             const own = new Context(this.env, ctx.tx, ctx.session, known.id, ctx.out);
+            own.style = ctx.style;
             return reattachDevice(own, known, token);
           }
           const attached = await this.attachClient(ctx.tx, ctx.session, token, ctx, device);
@@ -195,6 +210,7 @@ export class Accounts {
       ...(device === null ? {} : { device }),
     });
     const ctx = new Context(this.env, tx, session, client.id, parent.out);
+    ctx.style = parent.style;
     await queueArrival(ctx);
     const created: SessionCreated = {
       id: session.id,

@@ -5,7 +5,7 @@ import type { BusNote } from '../bus/bus.js';
 import type { EventAddress, SessionRow, Tx } from '../store/store.js';
 import type { CoreEnv } from './environment.js';
 import { makeEnvelope, type EnvelopeFields } from './envelope.js';
-import type { Body, Envelope } from '../model/envelope.js';
+import type { Body, Envelope, ReplyStyle } from '../model/envelope.js';
 import type { ChatError } from './errors.js';
 import { ERR } from '../model/numerics.js';
 import { identityOf } from './lookup.js';
@@ -68,6 +68,8 @@ export class Output {
 }
 
 export class Context {
+  /** how this client wants NAMES and WHO worded (Caller.style) */
+  style: ReplyStyle = {};
   constructor(
     readonly env: CoreEnv,
     readonly tx: Tx,

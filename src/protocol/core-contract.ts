@@ -9,7 +9,7 @@ import type {
   StateView,
 } from '../model/api.js';
 import type { Page } from './listing-pages.js';
-import type { Caller, CommandInput, CommandResult } from '../model/envelope.js';
+import type { Caller, CommandInput, CommandResult, ReplyStyle } from '../model/envelope.js';
 
 /** How a transport other than HTTP vouches for a new session (the IRC listener). */
 export interface SessionOptions {
@@ -20,6 +20,8 @@ export interface SessionOptions {
    * ordinary IRC clients cannot mint hashcash): no stamp is asked for.
    */
   hashcashWaived?: boolean;
+  /** how the new client's replies (its first NAMES included) are worded */
+  style?: ReplyStyle;
 }
 
 /** A login that attached a client; `resume` only when a named device that existed reattached. */
@@ -65,14 +67,25 @@ export interface ChatCore {
    * 429 `too_many_logins` after too many successful logins to the account, both answered before
    * the password is hashed.
    */
-  login(nick: string, password: string, address: string): Promise<SessionCreated>;
+  login(
+    nick: string,
+    password: string,
+    address: string,
+    style?: ReplyStyle,
+  ): Promise<SessionCreated>;
   /**
    * As login, for a named device (IRC's `nick@device`, docs/irc.md): the device's client is
    * created on first use and kept when its connection closes, with a cursor kept by the server;
    * logging in as it again reuses that client (no new client counts against MAX_CLIENTS) and
    * answers `resume`. Device names: 1–32 of `A-Z a-z 0-9 _ - .` (400 `invalid_device`).
    */
-  loginDevice(nick: string, password: string, address: string, device: string): Promise<Attached>;
+  loginDevice(
+    nick: string,
+    password: string,
+    address: string,
+    device: string,
+    style?: ReplyStyle,
+  ): Promise<Attached>;
   /** token → caller, or null if no such (or a revoked) token; updates last_seen */
   authenticate(token: string): Promise<Caller | null>;
   /** POST /messages */

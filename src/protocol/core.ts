@@ -34,7 +34,7 @@ import { ReadBudget } from './read-budget.js';
 import { replayChannelState } from './replay.js';
 import { endSession } from './session-end.js';
 import { hashToken } from './tokens.js';
-import type { Caller, CommandInput } from '../model/envelope.js';
+import type { Caller, CommandInput, ReplyStyle } from '../model/envelope.js';
 
 /** `dms` in the state: the peers of the most recent conversations, so the answer stays small. */
 export const DM_PEERS_MAX = 500;
@@ -72,12 +72,23 @@ export class Core implements ChatCore, ConnectedClients, CoreHousekeeping, CoreL
     return this.accounts.createSession(nick, password, hashcash);
   }
 
-  login(nick: string, password: string, address: string): Promise<SessionCreated> {
-    return this.accounts.login(nick, password, address);
+  login(
+    nick: string,
+    password: string,
+    address: string,
+    style?: ReplyStyle,
+  ): Promise<SessionCreated> {
+    return this.accounts.login(nick, password, address, style);
   }
 
-  loginDevice(nick: string, password: string, address: string, device: string): Promise<Attached> {
-    return this.accounts.loginDevice(nick, password, address, device);
+  loginDevice(
+    nick: string,
+    password: string,
+    address: string,
+    device: string,
+    style?: ReplyStyle,
+  ): Promise<Attached> {
+    return this.accounts.loginDevice(nick, password, address, device, style);
   }
 
   async authenticate(token: string): Promise<Caller | null> {

@@ -60,6 +60,7 @@ export class Dispatcher {
       const ctx = new Context(this.env, tx, session, caller.clientId);
       ctx.silent = silent;
       ctx.address = caller.address;
+      ctx.style = caller.style ?? {};
       const value = await fn(ctx);
       return { value, out: ctx.out };
     });

@@ -31,6 +31,11 @@ export function isChanOp(session: SessionRow, member: MemberRow | null): boolean
 }
 
 /** The highest member prefix: `@` op, `+` voice. */
+/** Every prefix a member has, highest first (`@+`): the multi-prefix form. */
+export function allPrefixesOf(memberModes: string): string {
+  return (memberModes.includes('o') ? '@' : '') + (memberModes.includes('v') ? '+' : '');
+}
+
 export function prefixOf(memberModes: string): '@' | '+' | '' {
   if (memberModes.includes('o')) return '@';
   if (memberModes.includes('v')) return '+';

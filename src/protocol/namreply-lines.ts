@@ -2,7 +2,14 @@
 // an IRC client (and our IRC listener later) can carry.
 import type { ChannelRow } from '../store/store.js';
 import type { Context } from './context.js';
-import { channelType, isSecret, myMembership, prefixOf } from './lookup.js';
+import {
+  allPrefixesOf,
+  channelType,
+  identityOf,
+  isSecret,
+  myMembership,
+  prefixOf,
+} from './lookup.js';
 import { RPL } from '../model/numerics.js';
 
 const NAMES_LINE_BYTES = 400;
@@ -16,7 +23,12 @@ export async function replyNames(ctx: Context, channel: ChannelRow): Promise<voi
   if (isSecret(channel) && !(await myMembership(ctx, channel))) return;
   if (!ctx.hasReplyRoom()) return ctx.tooManyMatches('NAMES', channel.name);
   const members = await ctx.tx.listMembers(channel.id);
-  const names = members.map((m) => prefixOf(m.modes) + m.session.nick);
+  const { multiPrefix, userhostInNames } = ctx.style;
+  const names = members.map(
+    (m) =>
+      (multiPrefix ? allPrefixesOf(m.modes) : prefixOf(m.modes)) +
+      (userhostInNames ? identityOf(m.session, ctx.server) : m.session.nick),
+  );
   let line = '';
   for (const name of names) {
     if (line && line.length + 1 + name.length > NAMES_LINE_BYTES) {

@@ -184,6 +184,36 @@ describe('conversation with HTTP users', () => {
   });
 });
 
+describe('capabilities that change replies', () => {
+  test('multi-prefix and userhost-in-names word NAMES and WHO as asked; without them, the plain form', async () => {
+    const t = tag();
+    const op = await HttpClient.create(chatd.url, `m${t}`);
+    await op.send({ command: 'JOIN', to: `#m${t}` });
+    await op.send({ command: 'MODE', to: `#m${t}`, params: ['+v', `m${t}`] });
+    const rich = await connectIrc(port);
+    rich.send(
+      'CAP LS 302',
+      `NICK r${t}`,
+      'USER r 0 * :r',
+      'CAP REQ :multi-prefix userhost-in-names',
+      'CAP END',
+    );
+    await rich.waitFor(/ 001 /);
+    rich.send(`JOIN #m${t}`);
+    const names = await rich.waitFor(/ 353 /);
+    assert.match(names, new RegExp(`:.*@\\+m${t}!~m${t}@s${op.sessionId}\\.chat`));
+    rich.send(`WHO #m${t}`);
+    const who = await rich.waitFor(new RegExp(` 352 r${t} #m${t} ~m${t} `));
+    assert.match(who, / H@\+ :0 /);
+    const plain = await registerIrc(port, `p${t}`);
+    plain.send(`NAMES #m${t}`);
+    const plainNames = await plain.waitFor(/ 353 /);
+    assert.match(plainNames, new RegExp(`:@m${t}( |$)`));
+    rich.end();
+    plain.end();
+  });
+});
+
 describe('logins and devices', () => {
   test('SASL PLAIN attaches to a password session registered over HTTP', async () => {
     const t = tag();

@@ -4,7 +4,7 @@ import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';
 import { unixSeconds } from '../envelope.js';
 import { ircError } from '../errors.js';
-import { hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
+import { allPrefixesOf, hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
 import { requireMask } from '../name-syntax.js';
 import { ERR, RPL } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
@@ -27,7 +27,8 @@ async function whoChannel(ctx: Context, name: string): Promise<void> {
   for (const m of await ctx.tx.listMembers(channel.id)) {
     if (!inside && m.session.modes.includes('i')) continue;
     if (!ctx.hasReplyRoom()) return ctx.tooManyMatches('WHO', name);
-    await replyWho(ctx, channel.name, m.session, prefixOf(m.modes));
+    const prefix = ctx.style.multiPrefix ? allPrefixesOf(m.modes) : prefixOf(m.modes);
+    await replyWho(ctx, channel.name, m.session, prefix);
   }
 }
 

@@ -4,7 +4,7 @@
 // closes the core decides what that means (docs/irc.md "When the connection closes").
 import type { Socket } from 'node:net';
 import type { QueuedEnvelope } from '../../model/api.js';
-import type { Caller } from '../../model/envelope.js';
+import type { Caller, ReplyStyle } from '../../model/envelope.js';
 import { fold } from '../../model/casefold.js';
 import { ChatError } from '../../protocol/errors.js';
 import { handleCap, isEnabled, type CapServer, type CapState } from './capabilities.js';
@@ -81,6 +81,7 @@ export class IrcConnection {
         return ctx.deps.core.createSession(nick, stamp ?? undefined, {
           user,
           hashcashWaived: stamp === null,
+          style: styleOf(this.registration.capState),
         });
       },
     });
@@ -243,6 +244,7 @@ export class IrcConnection {
         const r = handleCap(this.caps, msg.params, this.nick, this.ctx.server);
         this.caps = r.state;
         r.replies.forEach((m) => this.send(m));
+        if (this.caller) this.caller = { ...this.caller, style: styleOf(this.caps) };
         return;
       }
       case 'QUIT':
@@ -270,8 +272,11 @@ export class IrcConnection {
 
   private async login(l: Login) {
     const { core } = this.ctx.deps;
-    if (l.device !== null) return core.loginDevice(l.nick, l.password, this.address, l.device);
-    return core.login(l.nick, l.password, this.address);
+    const style = styleOf(this.registration.capState);
+    if (l.device !== null) {
+      return core.loginDevice(l.nick, l.password, this.address, l.device, style);
+    }
+    return core.login(l.nick, l.password, this.address, style);
   }
 
   // ---- registered: the queue out -------------------------------------------------------------
@@ -280,7 +285,12 @@ export class IrcConnection {
     if (this.registrationTimer) clearTimeout(this.registrationTimer);
     this.registrationTimer = null;
     this.caps = r.caps;
-    this.caller = { sessionId: r.created.id, clientId: r.created.client_id, address: this.address };
+    this.caller = {
+      sessionId: r.created.id,
+      clientId: r.created.client_id,
+      address: this.address,
+      style: styleOf(this.caps),
+    };
     this.nick = r.created.nick;
     this.device = r.kind === 'device' || r.kind === 'resume';
     this.ctx.deps.metrics.registered(r.kind);
@@ -449,6 +459,14 @@ export class IrcConnection {
       this.ctx.onClosed(this);
     }
   }
+}
+
+/** The capabilities that change how the core words replies (NAMES, WHO). */
+function styleOf(caps: CapState): ReplyStyle {
+  return {
+    multiPrefix: isEnabled(caps, 'multi-prefix'),
+    userhostInNames: isEnabled(caps, 'userhost-in-names'),
+  };
 }
 
 function sleep(ms: number): Promise<void> {
