@@ -289,6 +289,7 @@ export class ChatModel {
         break;
       case 'PONG':
       case 'PUBKEY':
+      case 'TAGMSG': // client tags only (typing, reactions from IRC clients)
         break;
       default:
         if (/^\d\d\d$/.test(env.command)) this.numeric(env, add);

@@ -16,7 +16,7 @@ import { oper } from './commands/oper.js';
 import { part } from './commands/part.js';
 import { pass, preparePass } from './commands/pass.js';
 import { ison, userhost } from './commands/presence.js';
-import { notice, privmsg } from './commands/privmsg.js';
+import { notice, privmsg, tagmsg } from './commands/privmsg.js';
 import { pubkey } from './commands/pubkey.js';
 import { quit } from './commands/quit.js';
 import { away, ping } from './commands/simple.js';
@@ -37,6 +37,7 @@ export interface CommandSpec {
 const COMMANDS: readonly CommandSpec[] = [
   { verb: 'PRIVMSG', handler: privmsg },
   { verb: 'NOTICE', handler: notice, silent: true },
+  { verb: 'TAGMSG', handler: tagmsg },
   { verb: 'JOIN', handler: join },
   { verb: 'PART', handler: part },
   { verb: 'NICK', handler: nick },

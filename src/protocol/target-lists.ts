@@ -14,6 +14,7 @@ import { ERR } from '../model/numerics.js';
 const OWN_LIMITS: Readonly<Record<string, number>> = {
   PRIVMSG: 4,
   NOTICE: 4,
+  TAGMSG: 4,
   PUBKEY: 4,
   KICK: 4,
   NAMES: 1,
@@ -26,6 +27,7 @@ const OWN_LIMITS: Readonly<Record<string, number>> = {
 /** Verbs that take lists, as announced in TARGMAX (sorted, as servers print them). */
 const LIST_VERBS = ['ISON', 'JOIN', 'KICK', 'LIST', 'NAMES', 'NOTICE', 'PART', 'PRIVMSG'].concat([
   'PUBKEY',
+  'TAGMSG',
   'USERHOST',
   'WHOIS',
 ]);

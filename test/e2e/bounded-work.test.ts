@@ -92,7 +92,7 @@ test('005 announces TARGMAX', async () => {
   const isupport = (await c.drain()).find((e) => e.command === '005')!;
   assert.ok(
     isupport.params.includes(
-      'TARGMAX=ISON:20,JOIN:20,KICK:4,LIST:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,PUBKEY:4,USERHOST:5,WHOIS:1',
+      'TARGMAX=ISON:20,JOIN:20,KICK:4,LIST:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,PUBKEY:4,TAGMSG:4,USERHOST:5,WHOIS:1',
     ),
     JSON.stringify(isupport.params),
   );

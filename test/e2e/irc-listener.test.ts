@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { QueuedEnvelope } from '../../src/model/api.js';
 import { call, HttpClient } from '../helpers/api.js';
 import { startChatd, type Chatd } from '../helpers/chatd.js';
-import { connectIrc, registerIrc, type IrcSocket } from '../helpers/irc-socket.js';
+import { connectIrc, registerIrc } from '../helpers/irc-socket.js';
 
 let chatd: Chatd;
 let port: number;
@@ -16,6 +16,7 @@ before(async () => {
 });
 after(async () => chatd.cleanup());
 
+const CTCP = String.fromCharCode(1);
 const tag = () => Math.random().toString(36).slice(2, 7);
 
 /** Polls an HTTP client until an envelope matches (or fails after `ms`). */
@@ -120,7 +121,7 @@ describe('conversation with HTTP users', () => {
     );
     await irc.waitFor(/PRIVMSG .* :second line$/);
     await bob.send({ command: 'PRIVMSG', to: `#c${t}`, body: ['waves'], meta: { action: true } });
-    await irc.waitFor(/PRIVMSG .* :\x01ACTION waves\x01$/);
+    await irc.waitFor(new RegExp(`PRIVMSG .* :${CTCP}ACTION waves${CTCP}$`));
     const long = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
     await bob.send({ command: 'PRIVMSG', to: `#c${t}`, body: [long] });
     await irc.waitFor(/PRIVMSG .* :.*w299$/);
@@ -211,6 +212,42 @@ describe('capabilities that change replies', () => {
     assert.match(plainNames, new RegExp(`:@m${t}( |$)`));
     rich.end();
     plain.end();
+  });
+});
+
+describe('message-tags', () => {
+  test('client tags and TAGMSG reach clients that asked for message-tags, never server tags a client forged', async () => {
+    const t = tag();
+    const join = async (nick: string, caps: string | null) => {
+      const c = await connectIrc(port);
+      if (caps) c.send('CAP LS 302', `CAP REQ :${caps}`);
+      c.send(`NICK ${nick}`, 'USER x 0 * :x');
+      if (caps) c.send('CAP END');
+      await c.waitFor(/ 001 /);
+      c.send(`JOIN #t${t}`);
+      await c.waitFor(/ 366 /);
+      return c;
+    };
+    const a = await join(`ta${t}`, 'message-tags');
+    const b = await join(`tb${t}`, 'message-tags');
+    const plain = await join(`tc${t}`, null);
+    const http = await HttpClient.create(chatd.url, `th${t}`);
+    await http.send({ command: 'JOIN', to: `#t${t}` });
+    a.send(`@+typing=active;time=2001-01-01T00:00:00.000Z;account=evil TAGMSG #t${t}`);
+    const typing = await b.waitFor(/ TAGMSG #t/);
+    assert.match(typing, /^@\S*\+typing=active/);
+    assert.doesNotMatch(typing, /account=evil|2001-01-01/);
+    a.send(`@+draft/react=\\:) PRIVMSG #t${t} :tagged`);
+    const tagged = await b.waitFor(/:tagged$/);
+    assert.match(tagged, /\+draft\/react=\\:\)/);
+    const msgid = /msgid=([^; ]+)/.exec(tagged)?.[1];
+    const seen = await until(http, (e) => e.command === 'PRIVMSG' && e.from === `ta${t}`);
+    assert.equal(msgid, seen.id, 'msgid is the envelope id');
+    assert.deepEqual(seen.meta.tags, { '+draft/react': ';)' }); // \: is an escaped ';'
+    await plain.waitFor(/:tagged$/);
+    assert.ok(!plain.lines.some((l) => l.includes('TAGMSG')), 'no TAGMSG without message-tags');
+    assert.ok(!plain.lines.some((l) => l.startsWith('@')), 'no tags without message-tags');
+    for (const c of [a, b, plain]) c.end();
   });
 });
 

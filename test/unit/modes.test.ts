@@ -32,7 +32,7 @@ test('004/005 advertise exactly what the parser knows (CHANMODES, PREFIX, MODES,
   assert.equal(tokens.get('MAXLIST'), 'b:50');
   assert.equal(
     tokens.get('TARGMAX'),
-    'ISON:20,JOIN:20,KICK:4,LIST:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,PUBKEY:4,USERHOST:5,WHOIS:1',
+    'ISON:20,JOIN:20,KICK:4,LIST:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,PUBKEY:4,TAGMSG:4,USERHOST:5,WHOIS:1',
   );
   // type A (b) lists, B (k) takes an argument both ways, C (l) only when set, D none
   assert.deepEqual(parseChannelModes(['-k', 'x']).changes, [{ sign: '-', letter: 'k', arg: 'x' }]);

@@ -20,6 +20,15 @@ export async function notice(ctx: Context, input: CommandInput): Promise<void> {
   await sendText(ctx, input, 'NOTICE');
 }
 
+/**
+ * TAGMSG (IRCv3 message-tags): a message with no text, only the client tags in `meta.tags`
+ * (typing notifications, reactions). Delivered like PRIVMSG, under the same rules (+n, +m,
+ * bans, flood control); IRC clients without message-tags never see it.
+ */
+export async function tagmsg(ctx: Context, input: CommandInput): Promise<void> {
+  await sendText(ctx, { ...input, body: [] }, 'TAGMSG');
+}
+
 /** One message to one target: the envelope fields are the same for a channel and a nick. */
 interface Outgoing {
   target: string;
@@ -29,7 +38,7 @@ interface Outgoing {
 async function sendText(ctx: Context, input: CommandInput, command: string): Promise<void> {
   if (!input.to) throw ircError(ERR.NORECIPIENT, [], `No recipient given (${command})`);
   const lines = textLines(input.body);
-  if (!lines.some((l) => l.length > 0)) throw ircError(ERR.NOTEXTTOSEND);
+  if (command !== 'TAGMSG' && !lines.some((l) => l.length > 0)) throw ircError(ERR.NOTEXTTOSEND);
   const targets = targetList(ctx, command, input.to);
   if (targets.length === 0) throw ircError(ERR.NORECIPIENT, [], `No recipient given (${command})`);
   await eachTarget(ctx, targets, async (target) => {

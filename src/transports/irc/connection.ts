@@ -416,15 +416,16 @@ export class IrcConnection {
 
   /** Server shutdown: ERROR to the client; its client ends like a closed connection. */
   shutdown(): Promise<void> {
-    return this.close('shutdown', 'Server shutting down', 'Server shutting down');
+    this.close('shutdown', 'Server shutting down', 'Server shutting down');
+    return this.ended;
   }
 
   /**
    * Ends the connection once: stops reading the queue, says ERROR (unless the socket is gone),
    * and tells the core the client's socket closed, with the reason others see in the QUIT.
    */
-  close(kind: DisconnectReason, reason: string, error: string | null): Promise<void> {
-    if (this.closed) return this.ended;
+  close(kind: DisconnectReason, reason: string, error: string | null): void {
+    if (this.closed) return;
     this.closed = true;
     this.abort.abort();
     if (this.timer) clearInterval(this.timer);
@@ -439,7 +440,6 @@ export class IrcConnection {
     }
     this.ctx.deps.metrics.connectionClosed(kind);
     this.ended = this.finish(reason);
-    return this.ended;
   }
 
   private ended: Promise<void> = Promise.resolve();

@@ -298,6 +298,9 @@ function applyOther(env: Envelope): void {
     case 'PONG':
       say(activeWindow.value, env, 'server', `PONG from ${env.params[0] ?? env.from} ${text}`);
       return;
+    case 'TAGMSG':
+      // client tags only (typing, reactions from IRC clients): nothing this client shows yet
+      return;
     default:
       say(serverWindow, env, 'server', [env.command, ...env.params, text].join(' '));
   }
