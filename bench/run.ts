@@ -1,23 +1,33 @@
-// The benchmark suite (bench/README.md: P1, P5, P6; and CRYPTO, the per-request crypto costs), run by
-// `npm run bench`:
-//   npm run bench -- [--only p1,p5,p6,crypto] [--quick] [--seconds N] [--runs N]
+// The benchmark suite (bench/README.md: P1, P2, P5, P6; and CRYPTO, the per-request crypto costs),
+// run by `npm run bench`:
+//   npm run bench -- [--only p1,p2,p5,p6,crypto] [--quick] [--seconds N] [--runs N]
 //                    [--max-requests N] [--polls N]  (P5's held polls, default 1000)
+//                    [--shapes a,a-rate,b-long,c] [--peers ngircd,inspircd]  (P2 only)
 // Each figure is the median of 3 runs, next to a baseline measured in the same run and the ratio.
-// Starts its own chatd and baseline processes (127.0.0.1 only, temp folders), stops only those by
-// PID (CRYPTO runs in this process, no server). Prints a table and writes
+// Starts its own chatd, baseline and peer IRC server processes (127.0.0.1 only, temp folders),
+// stops only those by PID (CRYPTO runs in this process, no server). Prints a table and writes
 // bench/results/latest.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runP1, type P1Result } from './p1.js';
+import {
+  p2Ratio,
+  runP2,
+  SHAPE_NAMES,
+  type P2Result,
+  type ServerFigures as Fig,
+  type ShapeName,
+} from './p2-irc.js';
 import { runP5, type P5Result } from './p5.js';
 import { runP6, type P6Result } from './p6.js';
 import { runCrypto, type CryptoResult } from './crypto.js';
 import { cleanupAll, ROOT } from '../test/helpers/chatd.js';
+import { PEER_NAMES, peerLabel, type PeerName } from './lib/peers.js';
 import { ratio, round, type BenchOptions } from './lib/stats.js';
 
-const ALL = ['p1', 'p5', 'p6', 'crypto'] as const;
+const ALL = ['p1', 'p2', 'p5', 'p6', 'crypto'] as const;
 type Name = (typeof ALL)[number];
 
 function options() {
@@ -29,12 +39,14 @@ function options() {
       runs: { type: 'string' },
       'max-requests': { type: 'string' },
       polls: { type: 'string' },
+      shapes: { type: 'string' },
+      peers: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench -- [--only p1,p5,p6,crypto] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N]',
+      'usage: npm run bench -- [--only p1,p2,p5,p6,crypto] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N] [--shapes a,a-rate,b-long,c] [--peers ngircd,inspircd]',
     );
     process.exit(0);
   }
@@ -62,7 +74,23 @@ function options() {
     polls: Math.round(num(values.polls, 'polls', quick ? 200 : 1000, 10_000)),
     log: (line) => console.log(line),
   };
-  return { only: only as Name[], bench };
+  const list = <T extends string>(v: string | undefined, all: readonly T[], name: string) => {
+    if (v === undefined) return undefined;
+    const xs = v
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean);
+    for (const x of xs) {
+      if (!(all as readonly string[]).includes(x)) {
+        throw new Error(`--${name}: unknown ${x} (one of ${all.join(', ')})`);
+      }
+    }
+    return xs as T[];
+  };
+  // --peers none: chatd alone
+  const peers = values.peers === 'none' ? [] : list<PeerName>(values.peers, PEER_NAMES, 'peers');
+  const p2 = { shapes: list<ShapeName>(values.shapes, SHAPE_NAMES, 'shapes'), peers };
+  return { only: only as Name[], bench, p2 };
 }
 
 interface Row {
@@ -131,6 +159,128 @@ function rowsP1(r: P1Result): Row[] {
       ok: r.lost + r.duplicates + r.reordered + r.phantom + r.non200 === 0 ? 'yes' : 'NO',
     },
   ];
+}
+
+function rowsP2(r: P2Result): Row[] {
+  const rows: Row[] = [];
+  const present = r.peers.filter((p) => !p.missing).map((p) => p.name);
+  const base = (p: PeerName) => {
+    const v = r.peers.find((x) => x.name === p)?.version;
+    return v ? `${peerLabel(p)} ${v}` : peerLabel(p);
+  };
+  for (const p of r.peers) {
+    if (p.missing) {
+      rows.push({
+        bench: 'P2',
+        figure: `${p.label} SKIPPED: ${p.missing}`,
+        chatd: '',
+        baseline: '',
+        ratio: '',
+        target: '',
+        ok: 'skipped',
+      });
+    }
+  }
+  const add = (
+    shape: P2Result['shapes'][number],
+    figure: string,
+    f: (x: Fig) => number,
+    show: (x: number) => string,
+    target: (p: PeerName) => string,
+    ok: (chatd: number, times: number, p: PeerName) => string,
+  ) => {
+    const chatd = shape.servers.chatd;
+    const peers: (PeerName | null)[] = present.length > 0 ? present : [null];
+    for (const p of peers) {
+      const peer = p ? shape.servers[p] : undefined;
+      const times = p ? p2Ratio(shape, p, f) : NaN;
+      const c = chatd ? f(chatd) : NaN;
+      rows.push({
+        bench: 'P2',
+        figure: `${shape.shape.name}: ${figure}${p ? ` (base: ${base(p)})` : ''}`,
+        chatd: show(c),
+        baseline: peer ? show(f(peer)) : '',
+        ratio: Number.isNaN(times) ? '' : fmt(times, 2),
+        target: p ? target(p) : '',
+        ok: p && Number.isFinite(c) ? ok(c, times, p) : '',
+      });
+    }
+  };
+  const blank = () => '';
+  const perSec = (x: number) => fmt(x);
+  const ms = (x: number) => `${fmt(x, 1)} ms`;
+  for (const shape of r.shapes) {
+    const s = shape.shape;
+    if (s.name === 'a' || s.name === 'b-long') {
+      const geq1 = (_c: number, t: number) => (t >= 1 ? 'yes' : 'no');
+      add(
+        shape,
+        `deliveries/s, ${s.what}`,
+        (x) => x.deliveriesPerSec,
+        perSec,
+        (p) => (p === 'ngircd' ? '≥ 1.0' : s.name === 'a' ? 'stretch ≥ 1.0' : ''),
+        (c, t, p) => (p === 'ngircd' || s.name === 'a' ? geq1(c, t) : ''),
+      );
+      add(
+        shape,
+        'deliveries per server CPU-second',
+        (x) => x.deliveriesPerCpuSec,
+        perSec,
+        blank,
+        blank,
+      );
+      add(shape, 'latency p99 (closed loop)', (x) => x.latencyMs.p99, ms, blank, blank);
+    }
+    if (s.name === 'a-rate') {
+      add(shape, `latency p50, ${s.what}`, (x) => x.latencyMs.p50, ms, blank, blank);
+      add(
+        shape,
+        'latency p99',
+        (x) => x.latencyMs.p99,
+        ms,
+        () => '≤ 10 ms',
+        (c) => (c <= 10 ? 'yes' : 'no'),
+      );
+    }
+    if (s.name === 'c') {
+      add(
+        shape,
+        `RSS per idle IRC connection, ${s.what}`,
+        (x) => x.kibPerClient,
+        (x) => `${fmt(x, 2)} KiB`,
+        () => '≤ 20 KiB',
+        (c) => (c <= 20 ? 'yes' : 'no'),
+      );
+    }
+  }
+  const faults = (x: Fig | undefined) =>
+    x
+      ? `${x.missing} / ${x.duplicates} / ${x.reordered} / ${x.phantom} / ${x.closedEarly} / ${x.setupFailed + x.failedRuns.length}`
+      : '';
+  const total = (x: Fig | undefined) =>
+    x
+      ? x.missing +
+        x.duplicates +
+        x.reordered +
+        x.phantom +
+        x.closedEarly +
+        x.setupFailed +
+        x.failedRuns.length
+      : 0;
+  for (const shape of r.shapes) {
+    const chatd = shape.servers.chatd;
+    const peers = present.map((p) => shape.servers[p]);
+    rows.push({
+      bench: 'P2',
+      figure: `${shape.shape.name}: missing / dup / reord. / phantom / closed / not set up (base: ${present.map(peerLabel).join(' + ') || 'none'})`,
+      chatd: faults(chatd),
+      baseline: peers.map(faults).join(' + '),
+      ratio: '',
+      target: 'all 0',
+      ok: total(chatd) + peers.reduce((t, x) => t + total(x), 0) === 0 ? 'yes' : 'NO',
+    });
+  }
+  return rows;
 }
 
 function rowsP5(r: P5Result): Row[] {
@@ -325,9 +475,15 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  const { only, bench } = options();
+  const { only, bench, p2 } = options();
   const started = Date.now();
-  const results: { p1?: P1Result; p5?: P5Result; p6?: P6Result; crypto?: CryptoResult } = {};
+  const results: {
+    p1?: P1Result;
+    p2?: P2Result;
+    p5?: P5Result;
+    p6?: P6Result;
+    crypto?: CryptoResult;
+  } = {};
   const rows: Row[] = [];
   const errors: Record<string, string> = {};
   const loadBefore = os.loadavg()[0]!;
@@ -339,6 +495,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     try {
       if (name === 'p1') rows.push(...rowsP1((results.p1 = await runP1(bench))));
+      if (name === 'p2') rows.push(...rowsP2((results.p2 = await runP2(bench, p2))));
       if (name === 'p5') rows.push(...rowsP5((results.p5 = await runP5(bench))));
       if (name === 'p6') rows.push(...rowsP6((results.p6 = await runP6(bench))));
       if (name === 'crypto') rows.push(...rowsCrypto((results.crypto = await runCrypto(bench))));
