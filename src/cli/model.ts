@@ -290,6 +290,7 @@ export class ChatModel {
       case 'PONG':
       case 'PUBKEY':
       case 'TAGMSG': // client tags only (typing, reactions from IRC clients)
+      case 'AWAY': // away changes of others (IRC away-notify); WHOIS shows them
         break;
       default:
         if (/^\d\d\d$/.test(env.command)) this.numeric(env, add);

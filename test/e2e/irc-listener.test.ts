@@ -251,6 +251,35 @@ describe('message-tags', () => {
   });
 });
 
+describe('away-notify', () => {
+  test('an away change reaches channel peers that asked for away-notify, and HTTP members as an event', async () => {
+    const t = tag();
+    const watcher = await connectIrc(port);
+    watcher.send('CAP LS 302', 'CAP REQ :away-notify', `NICK aw${t}`, 'USER a 0 * :a', 'CAP END');
+    await watcher.waitFor(/ 001 /);
+    watcher.send(`JOIN #aw${t}`);
+    await watcher.waitFor(/ 366 /);
+    const http = await HttpClient.create(chatd.url, `ah${t}`);
+    await http.send({ command: 'JOIN', to: `#aw${t}` });
+    const away = await registerIrc(port, `ax${t}`);
+    away.send(`JOIN #aw${t}`);
+    await away.waitFor(/ 366 /);
+    away.send('AWAY :at lunch');
+    await away.waitFor(/ 306 /);
+    await watcher.waitFor(new RegExp(`^:ax${t}!\\S+ AWAY :at lunch$`));
+    const event = await until(http, (e) => e.command === 'AWAY' && e.from === `ax${t}`);
+    assert.deepEqual(event.body, ['at lunch']);
+    away.send('AWAY');
+    await away.waitFor(/ 305 /);
+    await watcher.waitFor(new RegExp(`^:ax${t}!\\S+ AWAY$`));
+    assert.ok(
+      !away.lines.some((l) => / AWAY/.test(l) && !/ 30[56] /.test(l)),
+      "no echo of one's own AWAY",
+    );
+    for (const c of [watcher, away]) c.end();
+  });
+});
+
 describe('logins and devices', () => {
   test('SASL PLAIN attaches to a password session registered over HTTP', async () => {
     const t = tag();

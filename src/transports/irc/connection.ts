@@ -11,7 +11,13 @@ import { handleCap, isEnabled, type CapServer, type CapState } from './capabilit
 import type { Login } from './credentials.js';
 import { errorLine, IRC_ERR, numeric, pong } from './irc-replies.js';
 import type { DisconnectReason, IrcDeps } from './irc-settings.js';
-import { parseLine, serializeLine, type IrcMessage, type OutgoingMessage } from './line-codec.js';
+import {
+  parseLine,
+  serializeLine,
+  type IrcMessage,
+  type OutgoingMessage,
+  type ParseFailureReason,
+} from './line-codec.js';
 import { LineReader } from './line-reader.js';
 import { readQueue, stretchesFor } from './queue-reader.js';
 import { Registration, type Registered } from './registration.js';
@@ -24,6 +30,8 @@ import { FloodGate } from './flood-gate.js';
 const LOCAL = new Set(['CAP', 'PING', 'PONG', 'QUIT', 'PASS', 'USER', 'AUTHENTICATE']);
 /** Events the sender's own connection does not see again unless it asked for echo-message. */
 const ECHOED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
+/** how much of an unknown command a 421 repeats (code points) */
+const ECHOED_COMMAND_MAX = 32;
 /** own stored seqs remembered for echo suppression (a command stores at most a few) */
 const OWN_SEQS_MAX = 1024;
 
@@ -69,6 +77,7 @@ export class IrcConnection {
     this.sendq = new SendQueue(socket, {
       sendqBytes: settings.sendqBytes,
       onOverflow: () => this.close('sendq_exceeded', 'SendQ exceeded', 'SendQ exceeded'),
+      onFlushed: () => this.wakeWriter(),
     });
     this.flood = new FloodGate(settings.floodBurst, settings.floodRate);
     this.caps = { version: 0, suspended: false, enabled: new Set() };
@@ -134,11 +143,16 @@ export class IrcConnection {
     void this.work();
   }
 
-  private refuseLine(reason: string, parsed: { command?: string }): void {
+  /** What line-codec.ts says each refusal gets: 417, FAIL INVALID_UTF8, 421, or nothing. */
+  private refuseLine(reason: ParseFailureReason, parsed: { command?: string }): void {
     const server = this.ctx.server.name;
+    // a client can make a command ~500 bytes long: echoed shortened, the reply stays within 512
+    const command = [...(parsed.command ?? '*')].slice(0, ECHOED_COMMAND_MAX).join('');
     switch (reason) {
       case 'empty':
-        return;
+      case 'no_command':
+      case 'forbidden_char':
+        return; // dropped without an answer
       case 'too_long':
       case 'tags_too_long':
         this.send(numeric(server, IRC_ERR.INPUTTOOLONG, this.nick, [], 'Input line was too long'));
@@ -147,20 +161,12 @@ export class IrcConnection {
         this.send({
           source: server,
           command: 'FAIL',
-          params: [parsed.command ?? '*', 'INVALID_UTF8', 'Message rejected: not valid UTF-8'],
+          params: [command, 'INVALID_UTF8', 'Message rejected: not valid UTF-8'],
           trailing: true,
         });
         return;
-      default:
-        this.send(
-          numeric(
-            server,
-            IRC_ERR.UNKNOWNCOMMAND,
-            this.nick,
-            [parsed.command ?? '*'],
-            'Unknown command',
-          ),
-        );
+      case 'bad_command':
+        this.send(numeric(server, IRC_ERR.UNKNOWNCOMMAND, this.nick, [command], 'Unknown command'));
     }
   }
 
@@ -301,7 +307,7 @@ export class IrcConnection {
       stretchesFor(r.created),
       {
         writable: () => this.writable(),
-        deliver: (entries, gap) => this.deliver(entries, gap),
+        deliver: (entries, gap, paced) => this.deliver(entries, gap, paced),
         delivered: (after) => this.delivered(after),
       },
       this.abort.signal,
@@ -325,7 +331,7 @@ export class IrcConnection {
     return { nick: this.nick ?? '*', serverName: this.ctx.server.name, caps: this.caps.enabled };
   }
 
-  private async deliver(entries: QueuedEnvelope[], gap: boolean): Promise<void> {
+  private async deliver(entries: QueuedEnvelope[], gap: boolean, paced: boolean): Promise<void> {
     // the command that stored some of these may still be finishing: its seqs decide echoes
     await this.inFlight.catch(() => undefined);
     if (this.closed) return;
@@ -342,6 +348,8 @@ export class IrcConnection {
     }
     const echo = isEnabled(this.caps, 'echo-message');
     for (const env of entries) {
+      if (paced) await this.writable();
+      if (this.closed) return;
       const own = this.ownSeqs.delete(env.seq);
       if (own && !echo && ECHOED.has(env.command)) continue;
       for (const m of renderEnvelope(env, this.renderContext())) this.send(m);
@@ -379,6 +387,7 @@ export class IrcConnection {
 
   private wakeWriter(): void {
     this.saveCursorIfFlushed();
+    if (!this.closed && this.sendq.queuedBytes >= this.ctx.deps.settings.sendqBytes / 2) return;
     const wake = this.drained;
     this.drained = null;
     wake?.();

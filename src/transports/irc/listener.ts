@@ -17,7 +17,6 @@ const SESSION_ALLOWANCE_WINDOW_MS = 10 * 60_000;
 
 /** Capabilities offered today; the rest of DEFAULT_CAPABILITIES follow as they are built. */
 const NOT_YET = [
-  'away-notify',
   'account-notify',
   'account-tag',
   'extended-join',

@@ -14,6 +14,12 @@ export interface Stretch {
   until: number;
   /** whether reading this stretch moves the device's saved cursor */
   saves: boolean;
+  /**
+   * A backlog (bounded) is read only as fast as the client takes it: the store holds it, not
+   * the send queue. Live traffic is not paced: a client slower than it fills its send queue and
+   * is disconnected (SendQ exceeded), as IRC servers do.
+   */
+  paced: boolean;
 }
 
 /** How long one poll is held when nothing is waiting (the connection's own PINGs keep it alive). */
@@ -21,19 +27,25 @@ export const HOLD_MS = 30_000;
 
 export function stretchesFor(created: Attached): Stretch[] {
   const r = created.resume;
-  if (!r) return [{ after: null, until: Infinity, saves: true }];
-  const out: Stretch[] = [{ after: r.burstFirst - 1, until: r.burstLast, saves: false }];
-  if (r.after < r.burstFirst - 1)
-    out.push({ after: r.after, until: r.burstFirst - 1, saves: true });
-  out.push({ after: r.burstLast, until: Infinity, saves: true });
+  if (!r) return [{ after: null, until: Infinity, saves: true, paced: false }];
+  const out: Stretch[] = [
+    { after: r.burstFirst - 1, until: r.burstLast, saves: false, paced: true },
+  ];
+  if (r.after < r.burstFirst - 1) {
+    out.push({ after: r.after, until: r.burstFirst - 1, saves: true, paced: true });
+  }
+  out.push({ after: r.burstLast, until: Infinity, saves: true, paced: false });
   return out;
 }
 
 export interface QueueReaderHooks {
   /** resolves when the connection can take more lines (its send queue is not backed up) */
   writable(): Promise<void>;
-  /** renders and sends the entries; `gap`: entries were lost before these (docs: gaps) */
-  deliver(entries: QueuedEnvelope[], gap: boolean): Promise<void>;
+  /**
+   * Renders and sends the entries; `gap`: entries were lost before these (docs: gaps);
+   * `paced`: wait for room in the send queue between entries.
+   */
+  deliver(entries: QueuedEnvelope[], gap: boolean, paced: boolean): Promise<void>;
   /** the last queue id handed to the socket, for a device's saved cursor */
   delivered(after: number): void;
 }
@@ -49,7 +61,7 @@ export async function readQueue(
     let after = stretch.after;
     const bounded = stretch.until !== Infinity;
     while (!signal.aborted) {
-      await hooks.writable();
+      if (stretch.paced) await hooks.writable();
       if (signal.aborted) return;
       const answer = await delivery.poll({
         caller,
@@ -60,7 +72,9 @@ export async function readQueue(
       const inside = bounded
         ? answer.messages.filter((m) => m.queue_id <= stretch.until)
         : answer.messages;
-      if (inside.length > 0 || answer.gap) await hooks.deliver(inside, answer.gap === true);
+      if (inside.length > 0 || answer.gap) {
+        await hooks.deliver(inside, answer.gap === true, stretch.paced);
+      }
       const last = inside.at(-1);
       if (bounded) {
         if (!last || inside.length < answer.messages.length) break;

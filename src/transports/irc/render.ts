@@ -12,6 +12,7 @@
 // A line whose other parameters leave no room at all is not sent. The core's own limits
 // (channel names, nicks, masks) keep every real envelope far from that.
 import { Buffer } from 'node:buffer';
+import { fold } from '../../model/casefold.js';
 import { clientTagsFromMeta } from './client-tags.js';
 import type { Body, Envelope } from '../../model/envelope.js';
 import {
@@ -143,6 +144,12 @@ function untagged(env: RenderableEnvelope, rc: RenderContext, src: string): Outg
       return one(src, command, [], lines[0] || env.to);
     case 'QUIT':
       return one(src, command, [], lines[0]);
+    case 'AWAY':
+      // away-notify: others' changes only (a client learns its own from 305/306)
+      if (!rc.caps.has('away-notify') || fold(env.from) === fold(rc.nick)) {
+        return [];
+      }
+      return lines[0] ? one(src, command, [], lines[0]) : one(src, command, []);
     case 'INVITE':
       return params[0] ? one(src, command, [env.to, params[0]]) : [];
     case 'PONG':

@@ -27,6 +27,11 @@ export interface SendQueueOptions {
    * that overflowed is by definition not reading, so ending the stream alone might never finish.
    */
   lingerMs?: number;
+  /**
+   * Called after each flush handed lines to the sink (and after a 'drain'), so a writer waiting
+   * for room learns of it: a write the kernel takes at once emits no 'drain' at all.
+   */
+  onFlushed?: () => void;
 }
 
 /**
@@ -79,6 +84,7 @@ export class SendQueue {
   #flushTimer: NodeJS.Immediate | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
   #destroyed = false;
+  readonly #onFlushed: (() => void) | undefined;
 
   constructor(sink: SendSink, options: SendQueueOptions) {
     const { sendqBytes, lingerMs = DEFAULT_LINGER_MS } = options;
@@ -91,6 +97,7 @@ export class SendQueue {
     this.#sink = sink;
     this.#sendqBytes = sendqBytes;
     this.#onOverflow = options.onOverflow;
+    this.#onFlushed = options.onFlushed;
     this.#lingerMs = lingerMs;
   }
 
@@ -198,6 +205,7 @@ export class SendQueue {
         this.#sink.once('drain', this.#onDrain);
       }
     }
+    if (this.#state !== 'closed') this.#onFlushed?.();
   };
 
   readonly #onDrain = (): void => {

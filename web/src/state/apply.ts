@@ -298,6 +298,7 @@ function applyOther(env: Envelope): void {
     case 'PONG':
       say(activeWindow.value, env, 'server', `PONG from ${env.params[0] ?? env.from} ${text}`);
       return;
+    case 'AWAY': // away-notify events: the members list reads away from the server
     case 'TAGMSG':
       // client tags only (typing, reactions from IRC clients): nothing this client shows yet
       return;
