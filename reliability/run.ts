@@ -3,6 +3,7 @@
 // prints a line per test and the final `N passed, N failed` line; exit code 1 on any failure.
 //
 //   node --import tsx reliability/run.ts [--tier ci|soak] [--only A1,B4] [--list]
+//   (`--only C3` also runs the rows of that family, such as C3-IRC)
 //
 // `npm run test:reliability` runs the CI tier (also in .ci/run); `npm run test:soak` the soak one.
 import fs from 'node:fs';
@@ -77,6 +78,14 @@ async function runOne(t: ReliabilityTest, tier: Tier): Promise<Summary> {
   };
 }
 
+/**
+ * `--only C3` selects C3 and the rows of its family (`C3-IRC`): an id, or an id followed by '-'.
+ * B1 does not select B12 or B13.
+ */
+function selects(sel: string, id: string): boolean {
+  return id === sel || id.startsWith(`${sel}-`);
+}
+
 /** the headline figures of a summary on one line */
 function brief(figures: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -91,9 +100,11 @@ function brief(figures: Record<string, unknown>): string {
 
 async function main(): Promise<void> {
   const { tier, only, list } = args();
-  const chosen = TESTS.filter((t) => t.tiers.includes(tier) && (!only || only.includes(t.id)));
+  const chosen = TESTS.filter(
+    (t) => t.tiers.includes(tier) && (!only || only.some((sel) => selects(sel, t.id))),
+  );
   if (only) {
-    const unknown = only.filter((id) => !TESTS.some((t) => t.id === id));
+    const unknown = only.filter((sel) => !TESTS.some((t) => selects(sel, t.id)));
     if (unknown.length) throw new Error(`no such test: ${unknown.join(', ')}`);
   }
   if (list) {

@@ -17,3 +17,15 @@ export async function scrapeGauge(port: number, name: string): Promise<number | 
 }
 
 export const EVENT_LOOP_P99 = 'chatd_nodejs_eventloop_lag_p99_seconds';
+
+/** One sample by its full series name, e.g. `chatd_irc_disconnects_total{reason="sendq_exceeded"}`. */
+export async function scrapeSeries(port: number, series: string): Promise<number | null> {
+  const auth = Buffer.from(`${METRICS_ENV.METRICS_USERNAME}:${METRICS_ENV.METRICS_PASSWORD}`);
+  const r = await call(port, 'GET', '/metrics', {
+    headers: { authorization: `Basic ${auth.toString('base64')}` },
+  });
+  if (r.status !== 200) return null;
+  const line = r.text.split('\n').find((l) => l.startsWith(series + ' '));
+  const value = line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  return Number.isFinite(value) ? value : null;
+}

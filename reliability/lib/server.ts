@@ -11,12 +11,15 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** an existing folder holding chat.db (restarts) */
   dir?: string;
+  /** also start the IRC listener on a free port (`proc.ircPort`; docs/irc.md) */
+  irc?: boolean;
 }
 
 /** A chatd with flood control and hashcash off (reliability/README.md: except where they are the subject). */
 export function startServer(o: ServerOptions = {}): Promise<Proc> {
   return startChatd({
     ...(o.dir ? { dir: o.dir } : {}),
+    ...(o.irc ? { irc: true } : {}),
     env: { FLOOD_RATE: '0', HASHCASH_BITS: '0', LOG_LEVEL: 'warn', ...o.env },
   });
 }

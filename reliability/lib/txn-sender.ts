@@ -23,6 +23,8 @@ export interface SenderSpec {
   name: string;
   token: string;
   channel: string;
+  /** a second body line sent with every message (to make messages long); none by default */
+  pad?: string;
 }
 
 export interface RunPlan {
@@ -88,7 +90,12 @@ export class TxnSender {
     try {
       const r = await call<{ id: string; seq: number }>(port, 'POST', '/api/v1/messages', {
         token: this.spec.token,
-        json: { command: 'PRIVMSG', to: rec.channel, body: [rec.key], txn: rec.key },
+        json: {
+          command: 'PRIVMSG',
+          to: rec.channel,
+          body: this.spec.pad === undefined ? [rec.key] : [rec.key, this.spec.pad],
+          txn: rec.key,
+        },
         ...(agent ? { agent } : {}),
       });
       rec.endedAt = Date.now();

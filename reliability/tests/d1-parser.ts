@@ -7,7 +7,7 @@
 // known code (zod's own safeParse gives success or a ZodError); anything else thrown fails, and
 // so does an input taking more than 50 ms (10× on this shared machine). Where the rule is simple
 // the property also checks the answer itself (nesting depth, CR/LF/NUL, lines, bytes).
-// The IRC line parser does not exist yet: D2/D3 move to the IRC-listener issue.
+// The IRC line codec and renderer have their own rows: D2 (round trip) and D3 (line safety).
 import fc from 'fast-check';
 import type { z } from 'zod';
 import type { CoreSettings } from '../../src/protocol/environment.js';
@@ -295,8 +295,7 @@ export const d1: ReliabilityTest = {
       },
       failures: c.failures,
       notes: [
-        'D2/D3 (IRC round trip and gateway line safety) move to the IRC-listener issue: no IRC ' +
-          'line parser or serializer exists yet',
+        'the IRC line codec and renderer are D2 (round trip) and D3 (line safety)',
         `replay with RELIABILITY_SEED=${seed}`,
       ],
     };

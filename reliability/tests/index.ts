@@ -13,9 +13,13 @@ import { b5 } from './b5-disk-full.js';
 import { b6 } from './b6-read-only.js';
 import { b7 } from './b7-aborted-polls.js';
 import { b12 } from './b12-slow-consumer.js';
+import { b13 } from './b13-irc-kill-9.js';
 import { c1 } from './c1-hostile-corpus.js';
 import { c2 } from './c2-slow-attacks.js';
+import { c3irc } from './c3-irc-hostile.js';
 import { d1 } from './d1-parser.js';
+import { d2 } from './d2-irc-round-trip.js';
+import { d3 } from './d3-irc-line-safety.js';
 import { d4 } from './d4-folding.js';
 import { d5 } from './d5-api-fuzz.js';
 import { d6 } from './d6-model.js';
@@ -45,9 +49,13 @@ export const TESTS: readonly ReliabilityTest[] = [
   b6,
   b7,
   b12,
+  b13,
   c1,
   c2,
+  c3irc,
   d1,
+  d2,
+  d3,
   d4,
   d5,
   d6,
