@@ -9,22 +9,26 @@ const EXCESS_MIN_LINES = 200;
 
 export class FloodGate {
   private left: number;
-  private at = Date.now();
+  private at: number;
   private readonly excessLines: number;
 
   constructor(
     private readonly burst: number,
     /** lines per second; 0: off */
     private readonly rate: number,
+    now = Date.now(),
   ) {
+    this.at = now;
     this.left = burst;
     this.excessLines = Math.max(EXCESS_MIN_LINES, burst * 20);
   }
 
   private refill(now: number): void {
     if (this.rate === 0) return;
-    this.left = Math.min(this.burst, this.left + ((now - this.at) / 1000) * this.rate);
-    this.at = now;
+    // a clock that steps back refills nothing (and takes nothing)
+    const elapsed = Math.max(0, now - this.at);
+    this.left = Math.min(this.burst, this.left + (elapsed / 1000) * this.rate);
+    this.at = Math.max(this.at, now);
   }
 
   /** ms before the next line may run (0: now) */
