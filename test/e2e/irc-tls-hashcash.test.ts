@@ -1,6 +1,5 @@
 // End to end: the IRC listener over TLS (a certificate made for the test with openssl), and
 // `PASS hashcash:<stamp>` paying for a session once the address allowance is spent.
-import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
