@@ -30,6 +30,8 @@ import { FloodGate } from './flood-gate.js';
 const LOCAL = new Set(['CAP', 'PING', 'PONG', 'QUIT', 'PASS', 'USER', 'AUTHENTICATE']);
 /** Events the sender's own connection does not see again unless it asked for echo-message. */
 const ECHOED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
+/** how often a connected client's last_seen is written */
+const KEEPALIVE_EVERY_MS = 5 * 60_000;
 /** how much of an unknown command a 421 repeats (code points) */
 const ECHOED_COMMAND_MAX = 32;
 /** own stored seqs remembered for echo suppression (a command stores at most a few) */
@@ -65,6 +67,7 @@ export class IrcConnection {
   private timer: NodeJS.Timeout | null = null;
   private registrationTimer: NodeJS.Timeout | null = null;
   private cursorToSave: number | null = null;
+  private keptAliveAt = 0;
   private drained: (() => void) | null = null;
 
   constructor(
@@ -418,7 +421,11 @@ export class IrcConnection {
       this.send({ command: 'PING', params: [this.ctx.server.name] });
     }
     if (this.caller) {
-      this.ctx.deps.core.keepAlive(this.caller).catch(() => undefined);
+      // last_seen only matters to idle expiry (hours): one write per connection per few minutes
+      if (now - this.keptAliveAt >= KEEPALIVE_EVERY_MS) {
+        this.keptAliveAt = now;
+        this.ctx.deps.core.keepAlive(this.caller).catch(() => undefined);
+      }
       this.saveCursorIfFlushed();
     }
   }
