@@ -280,6 +280,57 @@ describe('away-notify', () => {
   });
 });
 
+describe('labeled-response', () => {
+  test('a labelled command gets its answer labelled: one line, a batch, or ACK', async () => {
+    const t = tag();
+    const c = await connectIrc(port);
+    c.send(
+      'CAP LS 302',
+      'CAP REQ :labeled-response batch echo-message',
+      `NICK lr${t}`,
+      'USER l 0 * :l',
+      'CAP END',
+    );
+    await c.waitFor(/ 001 /);
+    c.send('@label=p1 PING :tok');
+    await c.waitFor(/^@label=p1 :chat PONG chat :tok$/);
+    c.send(`@label=j1 JOIN #lr${t}`);
+    const start = await c.waitFor(/^@label=j1 :chat BATCH \+(\S+) labeled-response$/);
+    const ref = / BATCH \+(\S+) /.exec(start)![1]!;
+    await c.waitFor(new RegExp(`^:chat BATCH -${ref}$`));
+    const inside = c.lines.filter((l) => l.startsWith(`@batch=${ref} `));
+    assert.ok(
+      inside.some((l) => / JOIN #lr/.test(l)),
+      'the JOIN is in the batch',
+    );
+    assert.ok(
+      inside.some((l) => / 366 /.test(l)),
+      '366 is in the batch',
+    );
+    c.send(`@label=m1 PRIVMSG #lr${t} :hello`);
+    await c.waitFor(/^@label=m1 :lr\S+ PRIVMSG #lr\S+ :hello$/);
+    c.send(`@label=n1 PART #nowhere${t}`);
+    await c.waitFor(/^@label=n1 :chat 403 /);
+    c.send('@label=a1 AWAY');
+    await c.waitFor(/^@label=a1 :chat 305 /);
+    c.end();
+    const quiet = await connectIrc(port);
+    quiet.send(
+      'CAP LS 302',
+      'CAP REQ :labeled-response batch',
+      `NICK lq${t}`,
+      'USER l 0 * :l',
+      'CAP END',
+    );
+    await quiet.waitFor(/ 001 /);
+    quiet.send(`JOIN #lr${t}`);
+    await quiet.waitFor(/ 366 /);
+    quiet.send(`@label=q1 PRIVMSG #lr${t} :no echo asked`);
+    await quiet.waitFor(/^@label=q1 :chat ACK$/);
+    quiet.end();
+  });
+});
+
 describe('logins and devices', () => {
   test('SASL PLAIN attaches to a password session registered over HTTP', async () => {
     const t = tag();

@@ -25,6 +25,7 @@ import { refusalNotice, renderEnvelope, type RenderContext } from './render.js';
 import { SendQueue } from './send-queue.js';
 import { toCommandInput } from './translate.js';
 import { FloodGate } from './flood-gate.js';
+import { LABEL_MAX_BYTES, LabeledResponses, tagged } from './labeled-responses.js';
 
 /** Commands a registered connection answers itself instead of passing them to the core. */
 const LOCAL = new Set(['CAP', 'PING', 'PONG', 'QUIT', 'PASS', 'USER', 'AUTHENTICATE']);
@@ -34,6 +35,11 @@ const ECHOED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
 const KEEPALIVE_EVERY_MS = 5 * 60_000;
 /** how much of an unknown command a 421 repeats (code points) */
 const ECHOED_COMMAND_MAX = 32;
+/**
+ * Commands whose stored events reach the caller's own clients (a channel it is in, or its own
+ * session), so they are part of a labelled answer. INVITE, WALLOPS, KILL… store events for others.
+ */
+const RETURNING = new Set(['JOIN', 'PART', 'NICK', 'TOPIC', 'MODE', 'KICK', 'AWAY']);
 /** own stored seqs remembered for echo suppression (a command stores at most a few) */
 const OWN_SEQS_MAX = 1024;
 
@@ -61,6 +67,7 @@ export class IrcConnection {
   private working = false;
   private inFlight: Promise<unknown> = Promise.resolve();
   private readonly ownSeqs = new Set<number>();
+  private readonly labels: LabeledResponses;
   private readonly abort = new AbortController();
   private lastHeard: number;
   private pingSentAt: number | null = null;
@@ -83,6 +90,7 @@ export class IrcConnection {
       onFlushed: () => this.wakeWriter(),
     });
     this.flood = new FloodGate(settings.floodBurst, settings.floodRate);
+    this.labels = new LabeledResponses(ctx.server.name);
     this.caps = { version: 0, suspended: false, enabled: new Set() };
     this.registration = new Registration({
       server: ctx.server,
@@ -211,12 +219,31 @@ export class IrcConnection {
     await run;
   }
 
+  /** The command's `label` when the client negotiated labeled-response (and batch). */
+  private labelOf(msg: IrcMessage): string | null {
+    if (!isEnabled(this.caps, 'labeled-response') || !isEnabled(this.caps, 'batch')) return null;
+    const label = msg.tags.get('label');
+    if (!label || Buffer.byteLength(label) > LABEL_MAX_BYTES) return null;
+    return label;
+  }
+
   private async execute(msg: IrcMessage): Promise<void> {
     const caller = this.caller!;
+    const label = this.labelOf(msg);
+    // the events this command stores that come back to this very connection belong to its answer
+    const echoed = ECHOED.has(msg.command)
+      ? isEnabled(this.caps, 'echo-message')
+      : RETURNING.has(msg.command);
     for (;;) {
       try {
         const result = await this.ctx.deps.core.execute(caller, toCommandInput(msg));
         for (const seq of result.stored) this.rememberOwn(seq);
+        if (label !== null) {
+          const seqs = result.replies.map((r) => r.seq);
+          if (echoed) seqs.push(...result.stored);
+          const ack = this.labels.expect(label, seqs);
+          if (ack) this.send(ack);
+        }
         return;
       } catch (err) {
         if (!(err instanceof ChatError)) throw err;
@@ -230,7 +257,14 @@ export class IrcConnection {
           return this.close('session_ended', 'Session ended', 'Session ended');
         // a numeric reaches the client through its queue; anything else is said here
         if (!err.numeric && msg.command !== 'NOTICE') {
-          this.send(refusalNotice(err.code, err.message, this.renderContext()));
+          const notice = refusalNotice(err.code, err.message, this.renderContext());
+          this.send(label === null ? notice : tagged(notice, 'label', label));
+        } else if (label !== null) {
+          const ack = this.labels.expect(
+            label,
+            err.replies.map((r) => r.seq),
+          );
+          if (ack) this.send(ack);
         }
         return;
       }
@@ -240,13 +274,15 @@ export class IrcConnection {
   private handleLocal(msg: IrcMessage): void {
     const server = this.ctx.server.name;
     switch (msg.command) {
-      case 'PING':
-        if (msg.params.length === 0) {
-          this.send(
-            numeric(server, IRC_ERR.NEEDMOREPARAMS, this.nick, ['PING'], 'Not enough parameters'),
-          );
-        } else this.send(pong(server, msg.params[0]!));
+      case 'PING': {
+        const label = this.labelOf(msg);
+        const reply =
+          msg.params.length === 0
+            ? numeric(server, IRC_ERR.NEEDMOREPARAMS, this.nick, ['PING'], 'Not enough parameters')
+            : pong(server, msg.params[0]!);
+        this.send(label === null ? reply : tagged(reply, 'label', label));
         return;
+      }
       case 'PONG':
         return;
       case 'CAP': {
@@ -355,7 +391,8 @@ export class IrcConnection {
       if (this.closed) return;
       const own = this.ownSeqs.delete(env.seq);
       if (own && !echo && ECHOED.has(env.command)) continue;
-      for (const m of renderEnvelope(env, this.renderContext())) this.send(m);
+      const lines = renderEnvelope(env, this.renderContext());
+      for (const m of this.labels.wrap(env.seq, lines)) this.send(m);
       // our own nick changed (from this or another device): replies now address the new one
       if (env.command === 'NICK' && this.nick !== null && fold(env.from) === fold(this.nick)) {
         this.nick = env.to;
