@@ -16,15 +16,7 @@ import { serializeLine } from './line-codec.js';
 const SESSION_ALLOWANCE_WINDOW_MS = 10 * 60_000;
 
 /** Capabilities offered today; the rest of DEFAULT_CAPABILITIES follow as they are built. */
-const NOT_YET = [
-  'account-notify',
-  'account-tag',
-  'extended-join',
-  'invite-notify',
-  'setname',
-  'batch',
-  'labeled-response',
-];
+const NOT_YET = ['invite-notify', 'batch', 'labeled-response'];
 
 export interface IrcPorts {
   /** the plain listener's port, null when IRC_PORT is 0 */
