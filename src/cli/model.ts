@@ -291,6 +291,8 @@ export class ChatModel {
       case 'PUBKEY':
       case 'TAGMSG': // client tags only (typing, reactions from IRC clients)
       case 'AWAY': // away changes of others (IRC away-notify); WHOIS shows them
+      case 'SETNAME': // real-name changes (IRC setname); WHOIS shows them
+      case 'ACCOUNT': // a session became an account (IRC account-notify)
         break;
       default:
         if (/^\d\d\d$/.test(env.command)) this.numeric(env, add);

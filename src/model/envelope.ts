@@ -19,6 +19,13 @@ export interface Envelope {
    * server's own envelopes. Stored and delivered, never signed (docs/envelope-and-delivery.md).
    */
   source?: string;
+  /**
+   * the sender's account name (docs/irc.md), next to `source`, only when the sending session has
+   * a password; like `source`, stored and delivered, never signed
+   */
+  account?: string;
+  /** on JOIN events only: the joining session's real name (IRC extended-join) */
+  realname?: string;
 }
 
 /** An envelope before the store assigned its `seq`. */

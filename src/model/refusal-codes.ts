@@ -20,6 +20,7 @@ export const REQUEST_CODES = [
   'invalid_password',
   'invalid_pubkey',
   'invalid_device',
+  'invalid_realname',
   'bad_cursor',
   'not_found',
   // signatures

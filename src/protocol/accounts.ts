@@ -22,6 +22,7 @@ import type { Attached, SessionOptions } from './core-contract.js';
 import type { Caller, ReplyStyle } from '../model/envelope.js';
 import { reattachDevice, requireDeviceName } from './devices.js';
 import { hashToken, newToken } from './tokens.js';
+import { sanitizeRealname } from './realname.js';
 
 const invalidCredentials = () =>
   new ChatError({
@@ -72,6 +73,9 @@ export class Accounts {
           passwordHash,
           modes: 'i',
           createdAt: now,
+          realname: sanitizeRealname(options.realname, nick),
+          // a session registered with a password is an account named after its first nick
+          account: password === null ? null : nick,
         });
       } catch (err) {
         if (err instanceof StoreConflict) throw ircError(ERR.NICKNAMEINUSE, [nick]);

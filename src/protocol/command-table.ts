@@ -19,7 +19,7 @@ import { ison, userhost } from './commands/presence.js';
 import { notice, privmsg, tagmsg } from './commands/privmsg.js';
 import { pubkey } from './commands/pubkey.js';
 import { quit } from './commands/quit.js';
-import { away, ping } from './commands/simple.js';
+import { away, ping, setname } from './commands/simple.js';
 import { topic } from './commands/topic.js';
 import { wallops } from './commands/wallops.js';
 import { who, whois } from './commands/who.js';
@@ -51,6 +51,7 @@ const COMMANDS: readonly CommandSpec[] = [
   { verb: 'WHOIS', handler: whois },
   { verb: 'LUSERS', handler: lusers },
   { verb: 'AWAY', handler: away },
+  { verb: 'SETNAME', handler: setname },
   { verb: 'MODE', handler: mode },
   { verb: 'PUBKEY', handler: pubkey },
   { verb: 'PASS', handler: pass, prepare: preparePass },

@@ -8,7 +8,7 @@ import { makeEnvelope, type EnvelopeFields } from './envelope.js';
 import type { Body, Envelope, ReplyStyle } from '../model/envelope.js';
 import type { ChatError } from './errors.js';
 import { ERR } from '../model/numerics.js';
-import { identityOf } from './lookup.js';
+import { identityOf, senderOf } from './lookup.js';
 
 /** Rows and bytes a listing leaves free for the numerics that end it (366, 315, 323, 416). */
 const REPLY_RESERVE_ROWS = 4;
@@ -164,8 +164,22 @@ export class Context {
     return identityOf(this.session, this.server);
   }
 
-  /** Event from the caller (its nick as `from`, its identity as `source`). */
-  fromMe(command: string, to: string, body: Body = [], extra: Partial<EnvelopeFields> = {}) {
-    return { command, from: this.session.nick, to, body, source: this.source(), ...extra };
+  /** The caller's `source`, and its `account` when it has one. */
+  sender(): { source: string; account?: string } {
+    return senderOf(this.session, this.server);
+  }
+
+  /**
+   * Event from the caller (its nick as `from`, its identity as `source`, its account if any); a
+   * JOIN also carries the caller's real name (extended-join).
+   */
+  fromMe(
+    command: string,
+    to: string,
+    body: Body = [],
+    extra: Partial<EnvelopeFields> = {},
+  ): EnvelopeFields {
+    const realname = command === 'JOIN' ? { realname: this.session.realname } : {};
+    return { command, from: this.session.nick, to, body, ...this.sender(), ...realname, ...extra };
   }
 }

@@ -16,6 +16,11 @@ export interface SessionOptions {
   /** the ident from IRC's USER (checked by the core like a nick's user part); default `~` + nick */
   user?: string;
   /**
+   * the real name from IRC's USER; sanitized (control characters, over 64 code points), not
+   * refused; default the nick
+   */
+  realname?: string;
+  /**
    * The transport charged its own anti-abuse allowance instead (IRC: sessions per address, since
    * ordinary IRC clients cannot mint hashcash): no stamp is asked for.
    */

@@ -10,6 +10,10 @@ export interface EnvelopeFields {
   meta?: Record<string, unknown>;
   /** the sender's `nick!user@host`, for events a session originates (lookup.ts identityOf) */
   source?: string;
+  /** the sender's account, when it has one (lookup.ts senderOf) */
+  account?: string;
+  /** JOIN only: the joining session's real name */
+  realname?: string;
 }
 
 export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewEnvelope {
@@ -25,6 +29,8 @@ export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewE
   };
   // absent, not null, on the server's own envelopes
   if (f.source !== undefined) envelope.source = f.source;
+  if (f.account !== undefined) envelope.account = f.account;
+  if (f.realname !== undefined) envelope.realname = f.realname;
   return envelope;
 }
 

@@ -52,6 +52,15 @@ export function identityOf(session: SessionRow, serverName: string, nick = sessi
   return `${nick}!${session.user}@${hostOf(session, serverName)}`;
 }
 
+/** The sender fields of an event a session originates: its identity, and its account if any. */
+export function senderOf(
+  session: SessionRow,
+  serverName: string,
+): { source: string; account?: string } {
+  const source = identityOf(session, serverName);
+  return session.account === null ? { source } : { source, account: session.account };
+}
+
 export function channelModeString(channel: ChannelRow): string {
   return '+' + channel.modes;
 }

@@ -4,7 +4,7 @@
 import type { SessionRow } from '../store/store.js';
 import { closeMembership } from './channel-leave.js';
 import type { Context } from './context.js';
-import { identityOf } from './lookup.js';
+import { senderOf } from './lookup.js';
 
 export async function endSession(ctx: Context, session: SessionRow, reason: string): Promise<void> {
   const channels = await ctx.tx.listSessionChannels(session.id);
@@ -18,7 +18,7 @@ export async function endSession(ctx: Context, session: SessionRow, reason: stri
         to: session.nick,
         body: [reason],
         // the quitter's identity, also when someone else ended it (KILL)
-        source: identityOf(session, ctx.server),
+        ...senderOf(session, ctx.server),
       },
       { kind: 'channel', channelId: first.channelId, alsoChannels: rest.map((c) => c.channelId) },
     );

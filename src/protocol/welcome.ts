@@ -7,6 +7,7 @@ import { replyLusers } from './commands/lusers.js';
 import { replyMotd } from './commands/motd.js';
 import { MAX_BANS, MODES_PER_COMMAND } from './modes.js';
 import { targmaxToken } from './target-lists.js';
+import { REALNAME_MAX } from './realname.js';
 
 export const USER_MODES = 'iow';
 export const CHANNEL_MODES = 'biklmnostv';
@@ -18,6 +19,7 @@ export function isupportTokens(networkName: string, maxTargets: number): string[
     `NICKLEN=${NICK_MAX}`,
     `CHANNELLEN=${CHANNEL_MAX}`,
     `TOPICLEN=${TOPIC_MAX}`,
+    `NAMELEN=${REALNAME_MAX}`,
     'PREFIX=(ov)@+',
     'CHANMODES=b,k,l,imnst',
     `NETWORK=${networkName}`,

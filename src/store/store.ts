@@ -31,6 +31,13 @@ export interface SessionRow {
   lastSeen: number;
   /** the raw Ed25519 public key (base64) announced with PUBKEY, null before any (docs/signing.md) */
   pubkey: string | null;
+  /** the real name (IRC USER, SETNAME; WHOIS 311, WHO 352): the nick unless one was given */
+  realname: string;
+  /**
+   * the account name: the nick the session had when it got its password (register, or PASS on a
+   * session without one), kept across NICK; null without a password (docs/irc.md)
+   */
+  account: string | null;
 }
 
 export interface ClientRow {
@@ -241,6 +248,10 @@ export interface NewSession {
   passwordHash: string | null;
   modes: string;
   createdAt: number;
+  /** default: the nick */
+  realname?: string;
+  /** default: null (no account) */
+  account?: string | null;
 }
 
 export interface NewChannel {
@@ -253,7 +264,15 @@ export interface NewChannel {
 export type SessionPatch = Partial<
   Pick<
     SessionRow,
-    'nick' | 'nickFolded' | 'away' | 'modes' | 'passwordHash' | 'lastMessageAt' | 'pubkey'
+    | 'nick'
+    | 'nickFolded'
+    | 'away'
+    | 'modes'
+    | 'passwordHash'
+    | 'lastMessageAt'
+    | 'pubkey'
+    | 'realname'
+    | 'account'
   >
 >;
 export type ChannelPatch = Partial<

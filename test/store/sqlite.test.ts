@@ -201,6 +201,54 @@ void test('sqlite: a session in more channels than one compound SELECT allows', 
     );
   }));
 
+void test('sqlite: migration 7 gives older sessions their nick as real name, an account when they have a password', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'chat.db');
+  try {
+    const old = new Database(file);
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 6),
+    );
+    old
+      .prepare(
+        `INSERT INTO sessions (id, nick, nick_folded, user, password_hash, modes, created_at,
+          last_message_at, last_seen) VALUES (1, 'alice', 'alice', '~alice', NULL, 'i', 1, 1, 1),
+          (2, 'Bob', 'bob', '~bob', 'hash', 'i', 1, 1, 1)`,
+      )
+      .run();
+    old.close();
+    const store = SqliteStore.open(file);
+    try {
+      const alice = await store.getSession(1);
+      const bob = await store.getSession(2);
+      assert.deepEqual([alice?.realname, alice?.account], ['alice', null]);
+      assert.deepEqual([bob?.realname, bob?.account], ['Bob', 'Bob']);
+      const carol = await store.transaction(async (tx) => {
+        const row = await tx.createSession({
+          nick: 'carol',
+          nickFolded: 'carol' as never,
+          user: '~carol',
+          passwordHash: null,
+          modes: '',
+          createdAt: 3,
+        });
+        await tx.updateSession(1, { realname: 'Alice A.', account: 'alice' });
+        return row;
+      });
+      // defaults: the nick, no account
+      assert.deepEqual([carol.realname, carol.account], ['carol', null]);
+      assert.deepEqual(await store.getSession(carol.id), carol);
+      const updated = await store.getSession(1);
+      assert.deepEqual([updated?.realname, updated?.account], ['Alice A.', 'alice']);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 void test('sqlite: SQLITE_FULL is StoreUnavailable, the transaction rolls back, the store recovers', () =>
   withSqlite(async (h) => {
     const store = h.current();

@@ -17,6 +17,7 @@ import {
 } from '../../src/transports/irc/line-codec.js';
 import {
   refusalNotice,
+  refusalReply,
   renderEnvelope,
   type RenderableEnvelope,
   type RenderContext,
@@ -208,13 +209,72 @@ test('channel events: JOIN, PART, KICK, TOPIC, channel MODE, INVITE', () => {
   for (const [e, expected] of rows) assert.deepEqual(lines(e), expected, JSON.stringify(e));
 });
 
-test('extended-join adds `*` (no account) and the nick as the real name, as WHO and WHOIS do', () => {
+test('extended-join: the account (`*` without one) and the real name; the nick for an old JOIN', () => {
   assert.deepEqual(lines(env({ command: 'JOIN', from: 'bob' }), rc(['extended-join'])), [
     ':bob JOIN #c * :bob',
   ]);
   assert.deepEqual(
     lines(env({ command: 'JOIN', source: 'bob!bob@s2.chat' }), rc(['extended-join'])),
     [':bob!bob@s2.chat JOIN #c * :alice'],
+  );
+  const full = env({ command: 'JOIN', from: 'bob', account: 'robert', realname: 'Bob Builder' });
+  assert.deepEqual(lines(full, rc(['extended-join'])), [':bob JOIN #c robert :Bob Builder']);
+  assert.deepEqual(lines({ ...full, account: undefined }, rc(['extended-join'])), [
+    ':bob JOIN #c * :Bob Builder',
+  ]);
+  // without the capability: the plain JOIN
+  assert.deepEqual(lines(full), [':bob JOIN #c']);
+});
+
+test('account-tag: `account=<name>` on every line from an account, only when asked for', () => {
+  const msg = env({ command: 'PRIVMSG', from: 'bob', account: 'robert', body: ['hi', 'there'] });
+  assert.deepEqual(lines(msg, rc(['account-tag'])), [
+    '@account=robert :bob PRIVMSG #c :hi',
+    '@account=robert :bob PRIVMSG #c :there',
+  ]);
+  assert.deepEqual(lines(msg), [':bob PRIVMSG #c :hi', ':bob PRIVMSG #c :there']);
+  // with the other tags; none for a sender without an account
+  const tagged = renderEnvelope(msg, rc(['account-tag', 'server-time', 'message-tags']))[0]!;
+  assert.deepEqual(Object.fromEntries(tagged.tags ?? []), {
+    time: TS,
+    account: 'robert',
+    msgid: ID,
+  });
+  const plain = renderEnvelope(env({ command: 'PRIVMSG', body: ['x'] }), rc(['account-tag']));
+  assert.equal(plain[0]?.tags, undefined);
+  const join = env({ command: 'JOIN', from: 'bob', account: 'robert', realname: 'Bob' });
+  assert.deepEqual(lines(join, rc(['account-tag', 'extended-join'])), [
+    '@account=robert :bob JOIN #c robert :Bob',
+  ]);
+});
+
+test('setname: SETNAME to clients that asked, the sender’s own included; nothing otherwise', () => {
+  const e = env({ command: 'SETNAME', to: 'bob', from: 'bob', body: ['Bob Builder'] });
+  assert.deepEqual(lines(e, rc(['setname'])), [':bob SETNAME :Bob Builder']);
+  assert.deepEqual(lines(e, rc(['setname'], 'bob')), [':bob SETNAME :Bob Builder']);
+  assert.deepEqual(lines({ ...e, source: 'bob!~bob@s2.chat' }, rc(['setname'])), [
+    ':bob!~bob@s2.chat SETNAME :Bob Builder',
+  ]);
+  assert.deepEqual(lines(e), []);
+  assert.deepEqual(lines(e, rc(['away-notify', 'account-notify'])), []);
+});
+
+test('account-notify: ACCOUNT <name> to clients that asked; nothing otherwise', () => {
+  const e = env({ command: 'ACCOUNT', to: 'bob', from: 'bob', account: 'bob', body: ['bob'] });
+  assert.deepEqual(lines(e, rc(['account-notify'])), [':bob ACCOUNT bob']);
+  assert.deepEqual(lines(e, rc(['account-notify'], 'bob')), [':bob ACCOUNT bob']);
+  assert.deepEqual(lines(e), []);
+  assert.deepEqual(lines(e, rc(['setname'])), []);
+});
+
+test('refusalReply: invalid_realname is FAIL SETNAME INVALID_REALNAME; other codes a NOTICE', () => {
+  assert.equal(
+    serializeLine(refusalReply('invalid_realname', 'a real name cannot be empty', rc())),
+    `:${SERVER} FAIL SETNAME INVALID_REALNAME :a real name cannot be empty`,
+  );
+  assert.equal(
+    serializeLine(refusalReply('flood', 'slow down', rc())),
+    serializeLine(refusalNotice('flood', 'slow down', rc())),
   );
 });
 
@@ -422,6 +482,8 @@ const COMMANDS = [
   'WALLOPS',
   'PONG',
   'PUBKEY',
+  'SETNAME',
+  'ACCOUNT',
   'FROB',
   'bad cmd',
   '001',
@@ -446,11 +508,22 @@ const anyEnvelope: fc.Arbitrary<RenderableEnvelope> = fc.record({
   ts: fc.constant(TS),
   meta: fc.oneof(fc.constant({}), fc.constant({ action: true })),
   source: fc.option(hostile(60), { nil: undefined }),
+  account: fc.option(hostile(40), { nil: undefined }),
+  realname: fc.option(hostile(100), { nil: undefined }),
 });
 const anyContext = fc.record({
   nick: hostile(40),
   serverName: fc.constantFrom(SERVER, 'x'),
-  caps: fc.subarray(['server-time', 'message-tags', 'extended-join']).map((c) => new Set(c)),
+  caps: fc
+    .subarray([
+      'server-time',
+      'message-tags',
+      'extended-join',
+      'account-tag',
+      'setname',
+      'account-notify',
+    ])
+    .map((c) => new Set(c)),
 });
 
 test('property: every rendered line fits 512 bytes without tags and holds no CR, LF or NUL', () => {

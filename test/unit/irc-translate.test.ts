@@ -126,7 +126,7 @@ test('MODE: target and the modestring with its arguments as params', () => {
   ]);
 });
 
-test('NICK, AWAY, OPER, KILL, WALLOPS', () => {
+test('NICK, AWAY, SETNAME, OPER, KILL, WALLOPS', () => {
   table([
     ['NICK alice2', { command: 'NICK', body: ['alice2'] }],
     ['NICK :alice2', { command: 'NICK', body: ['alice2'] }],
@@ -134,6 +134,10 @@ test('NICK, AWAY, OPER, KILL, WALLOPS', () => {
     ['AWAY :gone fishing', { command: 'AWAY', body: ['gone fishing'] }],
     ['AWAY', { command: 'AWAY' }],
     ['AWAY :', { command: 'AWAY' }],
+    ['SETNAME :Real Name', { command: 'SETNAME', body: ['Real Name'] }],
+    ['SETNAME Name', { command: 'SETNAME', body: ['Name'] }],
+    ['SETNAME :', { command: 'SETNAME', body: [''] }],
+    ['SETNAME', { command: 'SETNAME' }],
     ['OPER admin hunter22', { command: 'OPER', params: ['admin', 'hunter22'] }],
     ['OPER admin', { command: 'OPER', params: ['admin'] }],
     ['OPER', { command: 'OPER' }],
@@ -223,6 +227,7 @@ const VERBS = [
   'WHO',
   'WHOIS',
   'AWAY',
+  'SETNAME',
   'KICK',
   'INVITE',
   'OPER',

@@ -60,13 +60,16 @@ test('each way of leaving out an empty params or body verifies once delivered', 
   }
 });
 
-test('the server-set source is in no signed form: any source (or none) verifies alike', () => {
+test('the server-set source, account and realname are in no signed form: any (or none) verifies alike', () => {
   const sent = signMessage({ command: 'PRIVMSG', to: '#a', body: ['hi'] }, alice.privateKey);
   const delivered = deliver(sent);
   for (const source of ['alice!~alice@s1.chat', 'alice!~other@s9.chat', undefined]) {
-    const withSource = source === undefined ? delivered : { ...delivered, source };
+    const withSource =
+      source === undefined ? delivered : { ...delivered, source, account: 'alice', realname: 'A' };
     assert.ok(verifyDelivered(withSource, alice.publicKey), String(source));
-    for (const form of deliveredForms(withSource)) assert.ok(!('source' in form));
+    for (const form of deliveredForms(withSource)) {
+      for (const field of ['source', 'account', 'realname']) assert.ok(!(field in form), field);
+    }
   }
 });
 

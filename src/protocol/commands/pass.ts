@@ -8,6 +8,7 @@ import { ERR } from '../../model/numerics.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../passwords.js';
 import type { Caller, CommandInput } from '../../model/envelope.js';
 import { textLines, validateInput } from '../validate.js';
+import { announce } from './simple.js';
 
 interface PreparedPass {
   /** the hash the session had when the old password was checked */
@@ -50,11 +51,17 @@ export async function pass(ctx: Context, _input: CommandInput, prepared: unknown
   const p = prepared as PreparedPass;
   // Another device changed it between the check and now: the old password proved nothing.
   if (ctx.session.passwordHash !== p.expected) throw mismatch('Password incorrect');
-  await ctx.tx.updateSession(ctx.session.id, { passwordHash: p.newHash });
-  const what = p.expected === null ? 'set' : 'changed';
+  const first = p.expected === null;
+  // The first password makes the session an account, named after its nick now (kept across NICK).
+  const account = first ? ctx.session.nick : ctx.session.account;
+  await ctx.tx.updateSession(ctx.session.id, { passwordHash: p.newHash, account });
+  ctx.session = { ...ctx.session, passwordHash: p.newHash, account };
+  const what = first ? 'set' : 'changed';
   await ctx.reply(
     'NOTICE',
     [],
     `Password ${what}: other devices can log in with POST /api/v1/login; this session now stays when its last device leaves`,
   );
+  // IRCv3 account-notify: the new account goes where AWAY goes (commands/simple.ts)
+  if (first && account !== null) await announce(ctx, 'ACCOUNT', [account]);
 }

@@ -47,7 +47,7 @@ async function sendText(ctx: Context, input: CommandInput, command: string): Pro
     const fields = {
       command,
       from: ctx.session.nick,
-      source: ctx.source(),
+      ...ctx.sender(),
       to,
       params: input.params,
       body: lines,

@@ -29,7 +29,7 @@ export async function pubkey(ctx: Context, input: CommandInput): Promise<void> {
   const fields = (to: string): EnvelopeFields => ({
     command: 'PUBKEY',
     from: ctx.session.nick,
-    source: ctx.source(),
+    ...ctx.sender(),
     to,
     params: input.params,
     body: input.body,

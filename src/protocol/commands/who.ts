@@ -52,7 +52,7 @@ async function replyWho(ctx: Context, channel: string, s: SessionRow, prefix: st
   await ctx.reply(
     RPL.WHOREPLY,
     [channel, s.user, hostOf(s, ctx.server), ctx.server, s.nick, flags],
-    `0 ${s.nick}`,
+    `0 ${s.realname}`,
   );
 }
 
@@ -60,7 +60,7 @@ export async function whois(ctx: Context, input: CommandInput): Promise<void> {
   const [nick] = targetList(ctx, 'WHOIS', input.to ?? input.params?.[0] ?? '');
   if (!nick) throw ircError(ERR.NONICKNAMEGIVEN);
   const s = await requireSession(ctx, nick);
-  await ctx.reply(RPL.WHOISUSER, [s.nick, s.user, hostOf(s, ctx.server), '*'], s.nick);
+  await ctx.reply(RPL.WHOISUSER, [s.nick, s.user, hostOf(s, ctx.server), '*'], s.realname);
   const mine = new Set((await ctx.tx.listSessionChannels(ctx.session.id)).map((c) => c.channelId));
   const shown = (await ctx.tx.listSessionChannels(s.id))
     .filter((c) => !isSecret(c.channel) || mine.has(c.channelId))
@@ -69,6 +69,7 @@ export async function whois(ctx: Context, input: CommandInput): Promise<void> {
   await ctx.reply(RPL.WHOISSERVER, [s.nick, ctx.server], `${ctx.env.settings.networkName} server`);
   if (s.away !== null) await ctx.reply(RPL.AWAY, [s.nick], s.away);
   if (s.modes.includes('o')) await ctx.reply(RPL.WHOISOPERATOR, [s.nick], 'is an IRC operator');
+  if (s.account !== null) await ctx.reply(RPL.WHOISACCOUNT, [s.nick, s.account], 'is logged in as');
   const idle = Math.max(0, Math.floor((ctx.now() - s.lastMessageAt) / 1000));
   await ctx.reply(
     RPL.WHOISIDLE,

@@ -183,6 +183,16 @@ export const MIGRATIONS: readonly Migration[] = [
     ALTER TABLE clients ADD COLUMN cursor INTEGER;
     CREATE UNIQUE INDEX clients_device ON clients(session_id, device) WHERE device IS NOT NULL;`,
   },
+  {
+    version: 7,
+    name: 'real names and account names',
+    // IRCv3 setname and account-*: the real name defaults to the nick (what WHOIS showed before);
+    // a session that already has a password is an account named after its current nick.
+    sql: `ALTER TABLE sessions ADD COLUMN realname TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN account TEXT;
+    UPDATE sessions SET realname = nick;
+    UPDATE sessions SET account = nick WHERE password_hash IS NOT NULL;`,
+  },
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

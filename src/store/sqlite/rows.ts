@@ -5,7 +5,7 @@ import type { ChannelRow, ClientRow, MemberRow, SessionRow } from '../store.js';
 
 export const SESSION_COLS =
   's.id, s.nick, s.nick_folded, s.user, s.password_hash, s.away, s.modes, s.created_at, ' +
-  's.last_message_at, s.last_seen, s.pubkey';
+  's.last_message_at, s.last_seen, s.pubkey, s.realname, s.account';
 export const CLIENT_COLS = 'id, session_id, created_at, last_seen, start_seq, device, cursor';
 export const CHANNEL_COLS =
   'c.id, c.name, c.name_folded, c.topic, c.topic_set_by, c.topic_set_at, c.modes, c.key, ' +
@@ -29,6 +29,8 @@ export interface RawSession {
   last_message_at: number;
   last_seen: number;
   pubkey: string | null;
+  realname: string;
+  account: string | null;
 }
 
 export interface RawClient {
@@ -74,6 +76,8 @@ export function toSession(r: RawSession): SessionRow {
     lastMessageAt: r.last_message_at,
     lastSeen: r.last_seen,
     pubkey: r.pubkey,
+    realname: r.realname,
+    account: r.account,
   };
 }
 

@@ -29,6 +29,8 @@ const SESSION_PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
   passwordHash: 'password_hash',
   lastMessageAt: 'last_message_at',
   pubkey: 'pubkey',
+  realname: 'realname',
+  account: 'account',
 };
 const CHANNEL_PATCH_COLUMNS: Record<keyof ChannelPatch, string> = {
   topic: 'topic',
@@ -57,13 +59,19 @@ export class SqliteTxOps extends SqliteReadOps implements Tx {
   async createSession(s: NewSession): Promise<SessionRow> {
     return this.run(() => {
       const sql = `INSERT INTO sessions (nick, nick_folded, user, password_hash, modes,
-          created_at, last_message_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+          created_at, last_message_at, last_seen, realname, account)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
       const t = s.createdAt;
+      const realname = s.realname ?? s.nick;
+      const account = s.account ?? null;
       const r = conflictOn('nick', () =>
-        this.st.get(sql).run(s.nick, s.nickFolded, s.user, s.passwordHash, s.modes, t, t, t),
+        this.st
+          .get(sql)
+          .run(s.nick, s.nickFolded, s.user, s.passwordHash, s.modes, t, t, t, realname, account),
       );
       const id = Number(r.lastInsertRowid);
-      return { ...s, id, away: null, lastMessageAt: t, lastSeen: t, pubkey: null };
+      const row = { ...s, id, away: null, lastMessageAt: t, lastSeen: t, pubkey: null };
+      return { ...row, realname, account };
     });
   }
 

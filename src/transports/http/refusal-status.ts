@@ -55,6 +55,7 @@ const STATUS: Record<RefusalCode, number> = {
   invalid_password: 400,
   invalid_pubkey: 400,
   invalid_device: 400,
+  invalid_realname: 400,
   bad_cursor: 400,
   not_found: 404,
   // signatures

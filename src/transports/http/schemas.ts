@@ -148,6 +148,18 @@ export const EnvelopeSchema = z
           'the sender’s nick!user@host when the event happened (the old nick for NICK); ' +
           'absent on the server’s own envelopes',
       }),
+    account: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'the sender’s account name (the nick it had when it got its password), next to ' +
+          'source, only when the sending session has a password; never signed',
+      }),
+    realname: z
+      .string()
+      .optional()
+      .meta({ description: 'on JOIN events only: the joining session’s real name' }),
   })
   .meta({ id: 'Envelope' }) satisfies z.ZodType<Envelope>;
 

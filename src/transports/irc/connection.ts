@@ -21,7 +21,7 @@ import {
 import { LineReader } from './line-reader.js';
 import { readQueue, stretchesFor } from './queue-reader.js';
 import { Registration, type Registered } from './registration.js';
-import { refusalNotice, renderEnvelope, type RenderContext } from './render.js';
+import { refusalReply, renderEnvelope, type RenderContext } from './render.js';
 import { SendQueue } from './send-queue.js';
 import { toCommandInput } from './translate.js';
 import { FloodGate } from './flood-gate.js';
@@ -96,10 +96,11 @@ export class IrcConnection {
       server: ctx.server,
       send: (m) => this.send(m),
       login: (l) => this.login(l),
-      createSession: (nick, user, stamp) => {
+      createSession: (nick, user, realname, stamp) => {
         if (stamp === null) ctx.chargeNewSession(this.address);
         return ctx.deps.core.createSession(nick, stamp ?? undefined, {
           user,
+          realname,
           hashcashWaived: stamp === null,
           style: styleOf(this.registration.capState),
         });
@@ -257,7 +258,7 @@ export class IrcConnection {
           return this.close('session_ended', 'Session ended', 'Session ended');
         // a numeric reaches the client through its queue; anything else is said here
         if (!err.numeric && msg.command !== 'NOTICE') {
-          const notice = refusalNotice(err.code, err.message, this.renderContext());
+          const notice = refusalReply(err.code, err.message, this.renderContext());
           this.send(label === null ? notice : tagged(notice, 'label', label));
         } else if (label !== null) {
           const ack = this.labels.expect(

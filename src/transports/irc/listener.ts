@@ -16,7 +16,7 @@ import { serializeLine } from './line-codec.js';
 const SESSION_ALLOWANCE_WINDOW_MS = 10 * 60_000;
 
 /** Capabilities offered today; the rest of DEFAULT_CAPABILITIES follow as they are built. */
-const NOT_YET = ['account-notify', 'account-tag', 'extended-join', 'invite-notify', 'setname'];
+const NOT_YET = ['invite-notify'];
 
 export interface IrcPorts {
   /** the plain listener's port, null when IRC_PORT is 0 */

@@ -21,7 +21,13 @@ export interface RegistrationHost {
   readonly server: CapServer;
   send(msg: OutgoingMessage): void;
   login(login: Login): Promise<Attached>;
-  createSession(nick: string, user: string, stamp: string | null): Promise<SessionCreated>;
+  /** a new session; `realname` is USER's last parameter, as sent (the core sanitizes it) */
+  createSession(
+    nick: string,
+    user: string,
+    realname: string,
+    stamp: string | null,
+  ): Promise<SessionCreated>;
 }
 
 export type RegistrationKind = 'session' | 'login' | 'device' | 'resume';
@@ -43,6 +49,7 @@ const PENDING: Step = { kind: 'pending' };
 export class Registration {
   private nick: string | null = null;
   private user: string | null = null;
+  private realname = '';
   private pass: string | null = null;
   private caps: CapState = newCapState();
   private sasl: SaslBuffer | null = null;
@@ -83,6 +90,7 @@ export class Registration {
           return PENDING;
         }
         this.user = msg.params[0]!;
+        this.realname = msg.params[3] ?? '';
         return this.tryComplete();
       }
       case 'PASS': {
@@ -204,7 +212,7 @@ export class Registration {
   private async newSession(stamp: string | null): Promise<Step> {
     const nick = this.nick!;
     try {
-      const created = await this.host.createSession(nick, this.user!, stamp);
+      const created = await this.host.createSession(nick, this.user!, this.realname, stamp);
       return this.registered(created, 'session');
     } catch (err) {
       if (!(err instanceof ChatError)) throw err;

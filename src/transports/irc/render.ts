@@ -33,11 +33,8 @@ export interface RenderContext {
   caps: ReadonlySet<string>;
 }
 
-/**
- * An envelope, with the sender's full `nick!user@host` when the core supplies it (being added to
- * Envelope; declared here so this module compiles before and after).
- */
-export type RenderableEnvelope = Envelope & { source?: string };
+/** An envelope, with the sender's `source`, `account` and (JOIN) `realname` when it has them. */
+export type RenderableEnvelope = Envelope;
 
 const NUMERIC = /^\d{3}$/;
 /** Messages that relay their sender's client tags (message-tags) */
@@ -73,6 +70,21 @@ export function refusalNotice(code: string, message: string, rc: RenderContext):
   return notice[0] ?? one(undefined, 'NOTICE', ['*'], text)[0]!;
 }
 
+/** Refusals that IRCv3 answers with a standard reply: the FAIL's command and code. */
+const STANDARD_FAILS: Readonly<Record<string, readonly [string, string]>> = {
+  invalid_realname: ['SETNAME', 'INVALID_REALNAME'],
+};
+
+/**
+ * A core refusal without a numeric, as IRC says it: the standard reply an IRCv3 spec names for
+ * it (`FAIL SETNAME INVALID_REALNAME :…`), else refusalNotice's NOTICE.
+ */
+export function refusalReply(code: string, message: string, rc: RenderContext): OutgoingMessage {
+  const fail = STANDARD_FAILS[code];
+  if (fail === undefined) return refusalNotice(code, message, rc);
+  return one(rc.serverName, 'FAIL', [...fail], message)[0] ?? refusalNotice(code, message, rc);
+}
+
 /**
  * The sender: the full mask when known; the server for numerics (their `from` is always the
  * server) and for server envelopes; else the bare nick, which IRC accepts as a source.
@@ -97,6 +109,8 @@ function tagsFor(
 ): Map<string, string> | undefined {
   const tags = new Map<string, string>();
   if (rc.caps.has('server-time')) tags.set('time', env.ts);
+  // account-tag: the sender's account, on every line from a session that has one
+  if (rc.caps.has('account-tag') && env.account) tags.set('account', env.account);
   if (rc.caps.has('message-tags')) {
     tags.set('msgid', index === 0 ? env.id : `${env.id}/${index}`);
     if (CARRY_CLIENT_TAGS.has(env.command)) {
@@ -124,10 +138,10 @@ function untagged(env: RenderableEnvelope, rc: RenderContext, src: string): Outg
     case 'WALLOPS':
       return texts(src, command, [], lines, false);
     case 'JOIN':
-      // extended-join: `JOIN #c <account> :<realname>`. The core has no accounts (`*` is the
-      // spec's "none") and uses the nick as the real name (WHOIS 311, WHO 352), so the same here.
+      // extended-join: `JOIN #c <account> :<realname>`, `*` for a session without an account; a
+      // JOIN stored before real names existed has none, and the nick was the real name then.
       return rc.caps.has('extended-join')
-        ? one(src, command, [env.to, '*'], env.from)
+        ? one(src, command, [env.to, env.account || '*'], env.realname || env.from)
         : one(src, command, [env.to]);
     case 'PART':
       return one(src, command, [env.to], lines[0] || undefined);
@@ -150,6 +164,13 @@ function untagged(env: RenderableEnvelope, rc: RenderContext, src: string): Outg
         return [];
       }
       return lines[0] ? one(src, command, [], lines[0]) : one(src, command, []);
+    case 'SETNAME':
+      // setname: to everyone who asked, the sender's own connections included (the spec's
+      // confirmation); without the capability a client hears nothing (WHOIS shows it)
+      return rc.caps.has('setname') && lines[0] ? one(src, command, [], lines[0]) : [];
+    case 'ACCOUNT':
+      // account-notify: the session got a password, so an account (an account is never dropped)
+      return rc.caps.has('account-notify') && lines[0] ? one(src, command, [lines[0]]) : [];
     case 'INVITE':
       return params[0] ? one(src, command, [env.to, params[0]]) : [];
     case 'PONG':

@@ -64,6 +64,9 @@ export function toCommandInput(msg: IrcMessage): CommandInput {
     case 'AWAY':
       // no text, or empty text, is "no longer away" (RFC 2812 §4.1)
       return input(command, { body: p[0] ? [p[0]] : undefined });
+    case 'SETNAME':
+      // `SETNAME :<realname>`; none at all is 461 from the core, an empty one invalid_realname
+      return input(command, { body: defined(p[0]) });
     case 'KICK':
       return input(command, { to: p[0], params: defined(p[1]), body: defined(p[2]) });
     case 'INVITE':

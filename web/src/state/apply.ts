@@ -299,6 +299,8 @@ function applyOther(env: Envelope): void {
       say(activeWindow.value, env, 'server', `PONG from ${env.params[0] ?? env.from} ${text}`);
       return;
     case 'AWAY': // away-notify events: the members list reads away from the server
+    case 'SETNAME': // real-name changes (IRC setname); WHOIS shows them
+    case 'ACCOUNT': // a session became an account (IRC account-notify)
     case 'TAGMSG':
       // client tags only (typing, reactions from IRC clients): nothing this client shows yet
       return;
