@@ -26,6 +26,8 @@ export interface Envelope {
   account?: string;
   /** on JOIN events only: the joining session's real name (IRC extended-join) */
   realname?: string;
+  /** the sender had user mode +B (a bot) when the event happened; absent otherwise */
+  bot?: true;
 }
 
 /** An envelope before the store assigned its `seq`. */

@@ -17,6 +17,8 @@ export const REQUEST_CODES = [
   'message_too_long',
   'meta_too_large',
   'topic_too_long',
+  'away_too_long',
+  'reason_too_long',
   'invalid_password',
   'invalid_pubkey',
   'invalid_device',

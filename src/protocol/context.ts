@@ -165,7 +165,7 @@ export class Context {
   }
 
   /** The caller's `source`, and its `account` when it has one. */
-  sender(): { source: string; account?: string } {
+  sender(): { source: string; account?: string; bot?: true } {
     return senderOf(this.session, this.server);
   }
 

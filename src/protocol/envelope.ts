@@ -14,6 +14,8 @@ export interface EnvelopeFields {
   account?: string;
   /** JOIN only: the joining session's real name */
   realname?: string;
+  /** the sender is a bot (user mode +B) */
+  bot?: true;
 }
 
 export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewEnvelope {
@@ -31,6 +33,7 @@ export function makeEnvelope(f: EnvelopeFields, id: string, nowMs: number): NewE
   if (f.source !== undefined) envelope.source = f.source;
   if (f.account !== undefined) envelope.account = f.account;
   if (f.realname !== undefined) envelope.realname = f.realname;
+  if (f.bot === true) envelope.bot = true;
   return envelope;
 }
 

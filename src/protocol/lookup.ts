@@ -56,10 +56,16 @@ export function identityOf(session: SessionRow, serverName: string, nick = sessi
 export function senderOf(
   session: SessionRow,
   serverName: string,
-): { source: string; account?: string } {
+): { source: string; account?: string; bot?: true } {
   const source = identityOf(session, serverName);
-  return session.account === null ? { source } : { source, account: session.account };
+  const sender: { source: string; account?: string; bot?: true } = { source };
+  if (session.account !== null) sender.account = session.account;
+  if (session.modes.includes(BOT_MODE)) sender.bot = true;
+  return sender;
 }
+
+/** The bot user mode (IRCv3 bot-mode: ISUPPORT BOT=B, WHOIS 335, the `bot` tag). */
+export const BOT_MODE = 'B';
 
 export function channelModeString(channel: ChannelRow): string {
   return '+' + channel.modes;

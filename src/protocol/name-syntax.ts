@@ -7,6 +7,9 @@ import { isReservedNick } from './reserved-names.js';
 export const NICK_MAX = 32;
 export const CHANNEL_MAX = 64; // including the leading '#'
 export const TOPIC_MAX = 390;
+/** AWAYLEN and KICKLEN: an away message and a kick reason, in code points (as TOPICLEN) */
+export const AWAY_MAX = 390;
+export const KICK_REASON_MAX = 390;
 
 const NICK_RE = /^[A-Za-z[\]\\`_^{|}][A-Za-z0-9[\]\\`_^{|}-]*$/;
 

@@ -1,7 +1,7 @@
 // The welcome burst every new client's queue starts with (docs/api.md): 001–005, LUSERS, MOTD.
 import type { Context } from './context.js';
 import { identityOf } from './lookup.js';
-import { CHANNEL_MAX, NICK_MAX, TOPIC_MAX } from './name-syntax.js';
+import { AWAY_MAX, CHANNEL_MAX, KICK_REASON_MAX, NICK_MAX, TOPIC_MAX } from './name-syntax.js';
 import { RPL } from '../model/numerics.js';
 import { replyLusers } from './commands/lusers.js';
 import { replyMotd } from './commands/motd.js';
@@ -9,7 +9,7 @@ import { MAX_BANS, MODES_PER_COMMAND } from './modes.js';
 import { targmaxToken } from './target-lists.js';
 import { REALNAME_MAX } from './realname.js';
 
-export const USER_MODES = 'iow';
+export const USER_MODES = 'Biow';
 export const CHANNEL_MODES = 'biklmnostv';
 
 export function isupportTokens(networkName: string, maxTargets: number): string[] {
@@ -19,6 +19,8 @@ export function isupportTokens(networkName: string, maxTargets: number): string[
     `NICKLEN=${NICK_MAX}`,
     `CHANNELLEN=${CHANNEL_MAX}`,
     `TOPICLEN=${TOPIC_MAX}`,
+    `AWAYLEN=${AWAY_MAX}`,
+    `KICKLEN=${KICK_REASON_MAX}`,
     `NAMELEN=${REALNAME_MAX}`,
     'PREFIX=(ov)@+',
     'CHANMODES=b,k,l,imnst',
@@ -26,6 +28,9 @@ export function isupportTokens(networkName: string, maxTargets: number): string[
     `MODES=${MODES_PER_COMMAND}`,
     `MAXLIST=b:${MAX_BANS}`,
     targmaxToken(maxTargets),
+    'BOT=B',
+    // every request is UTF-8 (HTTP: 400 bad_encoding; IRC: FAIL … INVALID_UTF8)
+    'UTF8ONLY',
   ];
 }
 

@@ -5,7 +5,8 @@
 import { fold } from '../../model/casefold.js';
 import { closeMembership } from '../channel-leave.js';
 import type { Context } from '../context.js';
-import { ircError } from '../errors.js';
+import { badRequest, ircError } from '../errors.js';
+import { KICK_REASON_MAX } from '../name-syntax.js';
 import { isChanOp, requireSession } from '../lookup.js';
 import { ERR } from '../../model/numerics.js';
 import { pairedList } from '../target-lists.js';
@@ -32,6 +33,12 @@ export async function kick(ctx: Context, input: CommandInput): Promise<void> {
   );
   // An empty reason is no reason: IRC servers then use the kicker's nick.
   const reason = textLines(input.body)[0] || ctx.session.nick;
+  if ([...reason].length > KICK_REASON_MAX) {
+    throw badRequest(
+      'reason_too_long',
+      `a kick reason is at most ${KICK_REASON_MAX} characters (KICKLEN)`,
+    );
+  }
   // Each (channel, nick) pair succeeds or is refused on its own, as in InspIRCd; eachTarget
   // takes strings, so the pairs travel as their indexes.
   await eachTarget(

@@ -14,7 +14,7 @@ export async function mode(ctx: Context, input: CommandInput): Promise<void> {
   else await userMode(ctx, input.to, args);
 }
 
-const SETTABLE_USER_MODES = new Set(['i', 'w']);
+const SETTABLE_USER_MODES = new Set(['i', 'w', 'B']);
 
 async function userMode(ctx: Context, nick: string, args: string[]): Promise<void> {
   if (fold(nick) !== ctx.session.nickFolded) {

@@ -1,7 +1,8 @@
 // PING, AWAY and SETNAME: small commands (AWAY's and SETNAME's events for away-notify and setname).
 import type { Context } from '../context.js';
 import { ERR, RPL } from '../../model/numerics.js';
-import { ircError } from '../errors.js';
+import { badRequest, ircError } from '../errors.js';
+import { AWAY_MAX } from '../name-syntax.js';
 import { requireRealname } from '../realname.js';
 import type { CommandInput } from '../../model/envelope.js';
 import { firstText } from '../validate.js';
@@ -19,6 +20,12 @@ export async function ping(ctx: Context, input: CommandInput): Promise<void> {
 
 export async function away(ctx: Context, input: CommandInput): Promise<void> {
   const text = firstText(input) || null;
+  if (text !== null && [...text].length > AWAY_MAX) {
+    throw badRequest(
+      'away_too_long',
+      `an away message is at most ${AWAY_MAX} characters (AWAYLEN)`,
+    );
+  }
   const before = ctx.session.away;
   await ctx.tx.updateSession(ctx.session.id, { away: text });
   if (text) await ctx.reply(RPL.NOWAWAY, [], 'You have been marked as being away');

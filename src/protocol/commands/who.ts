@@ -4,7 +4,7 @@ import { fold } from '../../model/casefold.js';
 import type { Context } from '../context.js';
 import { unixSeconds } from '../envelope.js';
 import { ircError } from '../errors.js';
-import { allPrefixesOf, hostOf, isSecret, prefixOf, requireSession } from '../lookup.js';
+import { allPrefixesOf, hostOf, isSecret, prefixOf, requireSession, BOT_MODE } from '../lookup.js';
 import { requireMask } from '../name-syntax.js';
 import { ERR, RPL } from '../../model/numerics.js';
 import { targetList } from '../target-lists.js';
@@ -48,7 +48,9 @@ async function whoMask(ctx: Context, mask: string): Promise<void> {
 }
 
 async function replyWho(ctx: Context, channel: string, s: SessionRow, prefix: string) {
-  const flags = (s.away ? 'G' : 'H') + (s.modes.includes('o') ? '*' : '') + prefix;
+  // IRCv3 bot-mode: the bot mode letter among the flags, after the operator star
+  const bot = s.modes.includes(BOT_MODE) ? BOT_MODE : '';
+  const flags = (s.away ? 'G' : 'H') + (s.modes.includes('o') ? '*' : '') + bot + prefix;
   await ctx.reply(
     RPL.WHOREPLY,
     [channel, s.user, hostOf(s, ctx.server), ctx.server, s.nick, flags],
@@ -69,6 +71,7 @@ export async function whois(ctx: Context, input: CommandInput): Promise<void> {
   await ctx.reply(RPL.WHOISSERVER, [s.nick, ctx.server], `${ctx.env.settings.networkName} server`);
   if (s.away !== null) await ctx.reply(RPL.AWAY, [s.nick], s.away);
   if (s.modes.includes('o')) await ctx.reply(RPL.WHOISOPERATOR, [s.nick], 'is an IRC operator');
+  if (s.modes.includes(BOT_MODE)) await ctx.reply(RPL.WHOISBOT, [s.nick], 'is a bot');
   if (s.account !== null) await ctx.reply(RPL.WHOISACCOUNT, [s.nick, s.account], 'is logged in as');
   const idle = Math.max(0, Math.floor((ctx.now() - s.lastMessageAt) / 1000));
   await ctx.reply(

@@ -52,6 +52,8 @@ const STATUS: Record<RefusalCode, number> = {
   message_too_long: 400,
   meta_too_large: 400,
   topic_too_long: 400,
+  away_too_long: 400,
+  reason_too_long: 400,
   invalid_password: 400,
   invalid_pubkey: 400,
   invalid_device: 400,

@@ -160,6 +160,10 @@ export const EnvelopeSchema = z
       .string()
       .optional()
       .meta({ description: 'on JOIN events only: the joining session’s real name' }),
+    bot: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'present when the sender had user mode +B (a bot); never signed' }),
   })
   .meta({ id: 'Envelope' }) satisfies z.ZodType<Envelope>;
 

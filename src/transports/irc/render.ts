@@ -111,6 +111,8 @@ function tagsFor(
   if (rc.caps.has('server-time')) tags.set('time', env.ts);
   // account-tag: the sender's account, on every line from a session that has one
   if (rc.caps.has('account-tag') && env.account) tags.set('account', env.account);
+  // bot-mode: messages from a bot carry the `bot` tag (for clients with message-tags)
+  if (rc.caps.has('message-tags') && env.bot === true) tags.set('bot', '');
   if (rc.caps.has('message-tags')) {
     tags.set('msgid', index === 0 ? env.id : `${env.id}/${index}`);
     if (CARRY_CLIENT_TAGS.has(env.command)) {
