@@ -282,7 +282,10 @@ export class ChatModel {
         this.modeChanged(env, isMe, add);
         break;
       case 'INVITE':
-        add(this.replyBuffer(), `${env.from} invites you to ${env.params[0] ?? text}`);
+        // channel members get others' invites too (invite-notify): only our own are shown
+        if (fold(env.to) === fold(this.nick)) {
+          add(this.replyBuffer(), `${env.from} invites you to ${env.params[0] ?? text}`);
+        }
         break;
       case 'WALLOPS':
         add(this.server, `!${env.from}! ${text}`);

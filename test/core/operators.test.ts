@@ -188,7 +188,8 @@ test('INVITE: 341 to the inviter, INVITE to every client of the invitee, invite 
     [got[0]!.from, got[0]!.to, got[0]!.params, got[0]!.body, got[0]!.id],
     ['alice', 'bob', ['#c'], [], res.id],
   );
-  assert.deepEqual(commands(await alice!.drain()), ['341'], 'the inviter gets no INVITE row');
+  // the inviter is a channel member: it gets the INVITE (invite-notify) and its 341
+  assert.deepEqual(commands(await alice!.drain()), ['INVITE', '341']);
   const channel = await h.store.getChannelByName(fold('#c'));
   assert.equal(await h.store.hasInvite(channel!.id, bob!.caller.sessionId), true);
 });

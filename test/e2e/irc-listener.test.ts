@@ -272,10 +272,7 @@ describe('away-notify', () => {
     away.send('AWAY');
     await away.waitFor(/ 305 /);
     await watcher.waitFor(new RegExp(`^:ax${t}!\\S+ AWAY$`));
-    assert.ok(
-      !away.lines.some((l) => / AWAY/.test(l) && !/ 30[56] /.test(l)),
-      "no echo of one's own AWAY",
-    );
+    assert.ok(!away.lines.some((l) => / AWAY( |$)/.test(l)), "no echo of one's own AWAY");
     for (const c of [watcher, away]) c.end();
   });
 });
@@ -328,6 +325,38 @@ describe('labeled-response', () => {
     quiet.send(`@label=q1 PRIVMSG #lr${t} :no echo asked`);
     await quiet.waitFor(/^@label=q1 :chat ACK$/);
     quiet.end();
+  });
+});
+
+describe('invite-notify', () => {
+  test("channel members that asked see others' invites; the others and the invitee as before", async () => {
+    const t = tag();
+    const op = await registerIrc(port, `io${t}`);
+    op.send(`JOIN #in${t}`);
+    await op.waitFor(/ 366 /);
+    const notified = await connectIrc(port);
+    notified.send(
+      'CAP LS 302',
+      'CAP REQ :invite-notify',
+      `NICK in${t}`,
+      'USER n 0 * :n',
+      'CAP END',
+    );
+    await notified.waitFor(/ 001 /);
+    notified.send(`JOIN #in${t}`);
+    await notified.waitFor(/ 366 /);
+    const plain = await registerIrc(port, `ip${t}`);
+    plain.send(`JOIN #in${t}`);
+    await plain.waitFor(/ 366 /);
+    const guest = await registerIrc(port, `ig${t}`);
+    op.send(`INVITE ig${t} #in${t}`);
+    await guest.waitFor(new RegExp(`^:io${t}!\\S+ INVITE ig${t} :?#in${t}$`));
+    await notified.waitFor(new RegExp(`^:io${t}!\\S+ INVITE ig${t} :?#in${t}$`));
+    await op.waitFor(/ 341 /);
+    plain.send('PING :after');
+    await plain.waitFor(/PONG .*after/);
+    assert.ok(!plain.lines.some((l) => / INVITE /.test(l)), 'no invite-notify, no INVITE line');
+    for (const c of [op, notified, plain, guest]) c.end();
   });
 });
 

@@ -178,6 +178,13 @@ test('server NOTICEs: `:server NOTICE <nick> :text`, one line per body line', ()
   ]);
 });
 
+test('invite-notify: the invitee always sees its invite, channel members only with the cap', () => {
+  const invite = env({ command: 'INVITE', to: 'bob', params: ['#c'] });
+  assert.deepEqual(lines(invite, rc([], 'bob')), [':alice INVITE bob #c']);
+  assert.deepEqual(lines(invite, rc(['invite-notify'], 'carol')), [':alice INVITE bob #c']);
+  assert.deepEqual(lines(invite, rc([], 'carol')), []);
+});
+
 test('channel events: JOIN, PART, KICK, TOPIC, channel MODE, INVITE', () => {
   const rows: [RenderableEnvelope, string[]][] = [
     [env({ command: 'JOIN' }), [':alice JOIN #c']],
@@ -202,7 +209,8 @@ test('channel events: JOIN, PART, KICK, TOPIC, channel MODE, INVITE', () => {
     ],
     [env({ command: 'MODE', params: ['+b', 'bad!*@*'] }), [':alice MODE #c +b bad!*@*']],
     [env({ command: 'MODE', params: [] }), []],
-    [env({ command: 'INVITE', to: 'bob', params: ['#c'] }), [':alice INVITE bob #c']],
+    // someone else's invite only with invite-notify (see the invite-notify test)
+    [env({ command: 'INVITE', to: 'bob', params: ['#c'] }), []],
     [env({ command: 'INVITE', to: 'bob' }), []],
     [env({ command: 'KICK' }), []],
   ];

@@ -26,9 +26,12 @@ export async function invite(ctx: Context, input: CommandInput): Promise<void> {
   // Kept even when the channel is not +i yet (as InspIRCd does): it may become +i before the
   // invitee gets there.
   await ctx.tx.addInvite(channel.id, target.id, ctx.now());
+  // Stored once for the invitee's clients and the channel's members (IRCv3 invite-notify: IRC
+  // clients that asked for it see others' invites; our own clients show only their own).
   await ctx.emit(ctx.fromMe('INVITE', target.nick, [], { params: [channel.name] }), {
     kind: 'session',
     sessionId: target.id,
+    alsoChannels: [channel.id],
   });
   // `341 <client> <nick> <channel>` (modern IRC docs; RFC 2812 had the two swapped): by docs/envelope-and-delivery.md
   // the last IRC parameter is body[0].

@@ -39,7 +39,7 @@ const ECHOED_COMMAND_MAX = 32;
  * Commands whose stored events reach the caller's own clients (a channel it is in, or its own
  * session), so they are part of a labelled answer. INVITE, WALLOPS, KILL… store events for others.
  */
-const RETURNING = new Set(['JOIN', 'PART', 'NICK', 'TOPIC', 'MODE', 'KICK', 'AWAY']);
+const RETURNING = new Set(['JOIN', 'PART', 'NICK', 'TOPIC', 'MODE', 'KICK', 'AWAY', 'INVITE']);
 /** own stored seqs remembered for echo suppression (a command stores at most a few) */
 const OWN_SEQS_MAX = 1024;
 

@@ -16,7 +16,7 @@ import { serializeLine } from './line-codec.js';
 const SESSION_ALLOWANCE_WINDOW_MS = 10 * 60_000;
 
 /** Capabilities offered today; the rest of DEFAULT_CAPABILITIES follow as they are built. */
-const NOT_YET = ['invite-notify'];
+const NOT_YET: string[] = [];
 
 export interface IrcPorts {
   /** the plain listener's port, null when IRC_PORT is 0 */

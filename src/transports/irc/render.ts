@@ -174,6 +174,8 @@ function untagged(env: RenderableEnvelope, rc: RenderContext, src: string): Outg
       // account-notify: the session got a password, so an account (an account is never dropped)
       return rc.caps.has('account-notify') && lines[0] ? one(src, command, [lines[0]]) : [];
     case 'INVITE':
+      // invite-notify: someone else's invite reaches channel members that asked for it
+      if (fold(env.to) !== fold(rc.nick) && !rc.caps.has('invite-notify')) return [];
       return params[0] ? one(src, command, [env.to, params[0]]) : [];
     case 'PONG':
       // the core's answer to PING: params [server], body [token]

@@ -290,7 +290,10 @@ function applyOther(env: Envelope): void {
   const text = textLines(env).join(' ');
   switch (env.command) {
     case 'INVITE':
-      say(activeWindow.value, env, 'event', `${env.from} invites you to ${env.params[0] ?? ''}`);
+      // channel members get others' invites too (invite-notify): only our own are shown
+      if (isMe(env.to)) {
+        say(activeWindow.value, env, 'event', `${env.from} invites you to ${env.params[0] ?? ''}`);
+      }
       return;
     case 'WALLOPS':
       say(serverWindow, env, 'server', `!${env.from}! ${text}`);
