@@ -130,16 +130,9 @@ export class IrcConnection {
     const events = this.reader.push(chunk);
     this.ctx.deps.metrics.linesIn(events.length);
     for (const ev of events) {
+      // the reader's overlong line gets the codec's answer to one (417)
       if (ev.kind === 'too_long') {
-        this.send(
-          numeric(
-            this.ctx.server.name,
-            IRC_ERR.INPUTTOOLONG,
-            this.nick,
-            [],
-            'Input line was too long',
-          ),
-        );
+        this.refuseLine('too_long', {});
         continue;
       }
       const parsed = parseLine(ev.line);
@@ -356,7 +349,7 @@ export class IrcConnection {
       (err: unknown) => {
         if (this.closed) return;
         if (err instanceof ChatError && err.code === 'invalid_token') {
-          this.close('session_ended', 'Session ended', 'Closing link: your session ended');
+          this.close('session_ended', 'Session ended', 'Session ended');
         } else if (err instanceof ChatError && err.code === 'shutting_down') {
           this.close('shutdown', 'Server shutting down', 'Server shutting down');
         } else {
@@ -484,6 +477,8 @@ export class IrcConnection {
     this.abort.abort();
     if (this.timer) clearInterval(this.timer);
     if (this.registrationTimer) clearTimeout(this.registrationTimer);
+    // the last chance to save a device's cursor: only if everything read was flushed (after the
+    // send queue is shut below, its count says nothing about what the client got)
     this.wakeWriter();
     const text = error ?? (kind === 'quit' ? reason : null);
     if (text !== null && !this.socket.destroyed) {
@@ -501,12 +496,7 @@ export class IrcConnection {
   private async finish(reason: string): Promise<void> {
     const caller = this.caller;
     try {
-      if (caller) {
-        if (this.device && this.cursorToSave !== null && this.sendq.queuedBytes === 0) {
-          await this.ctx.deps.core.saveCursor(caller, this.cursorToSave);
-        }
-        await this.ctx.deps.core.disconnect(caller, reason);
-      }
+      if (caller) await this.ctx.deps.core.disconnect(caller, reason);
     } catch (err) {
       this.ctx.deps.log.warn({ err }, 'irc: ending the client failed');
     } finally {

@@ -91,7 +91,6 @@ export class IrcListener {
   private accept(socket: net.Socket): void {
     if (this.closing || this.connections.size >= this.deps.settings.maxConnections) {
       socket.end(serializeLine(errorLine('Closing link: server full')) + '\r\n');
-      socket.destroySoon?.();
       return;
     }
     this.connections.add(new IrcConnection(socket, this.context));
