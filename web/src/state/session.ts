@@ -23,7 +23,7 @@ import {
   type ChatWindow,
 } from './model.js';
 import { stored } from './persist.js';
-import { rememberKey } from './signatures.js';
+import { rememberKey, setMemberSource } from './signatures.js';
 import { activate, clearWindow, note, openWindow } from './windows.js';
 
 export const client = new ChatClient({ baseUrl: '' });
@@ -62,6 +62,9 @@ async function fillWindow(win: ChatWindow): Promise<void> {
   if (win.kind === 'channel') await loadMembers(win);
   await loadOlder(client, win);
 }
+
+// a signed message from a nick whose key never reached us: its channel's members list has it
+setMemberSource((channel) => client.members(channel));
 
 setApplyHooks({
   joinedChannel: (win) => void fillWindow(win),
