@@ -24,6 +24,7 @@ import {
 } from './model.js';
 import { stored } from './persist.js';
 import { rememberKey, setMemberSource } from './signatures.js';
+import { announceAtLogin, sendSigned } from './signing.js';
 import { activate, clearWindow, note, openWindow } from './windows.js';
 
 export const client = new ChatClient({ baseUrl: '' });
@@ -152,6 +153,7 @@ async function bootstrap(): Promise<void> {
     serverName.value = info.name;
     myNick.value = state.nick;
     stored.setNick(state.nick);
+    void announceAtLogin(client, state.id);
     away.value = state.away;
     for (const ch of state.channels) {
       const win = openWindow(ch.name, 'channel');
@@ -191,7 +193,7 @@ export function signedOut(reason: string | null): void {
 /** Sends a command. A refusal the queue shows (its numeric) is not noted again; others are. */
 export async function send(command: CommandInput): Promise<boolean> {
   try {
-    await client.send(command);
+    await sendSigned(client, command);
     return true;
   } catch (err) {
     if (err instanceof ApiError) {

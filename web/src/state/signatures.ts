@@ -44,6 +44,11 @@ export function announceKey(env: Envelope): Promise<'new' | 'changed' | 'refused
 /** The user accepts the nick's new key (/trust). */
 export const trustKey = (nick: string): void => tofu.trust(nick);
 
+/** Our own key, announced from this browser: trusted for our nick whatever was pinned before. */
+export function pinOwnKey(nick: string, key: string): void {
+  if (tofu.remember(nick, key)) tofu.trust(nick);
+}
+
 /** A channel's members with their keys (GET /api/v1/channels/{name}/members), set by the session. */
 let memberSource: ((channel: string) => Promise<MemberView[]>) | null = null;
 export const setMemberSource = (source: (channel: string) => Promise<MemberView[]>): void =>
