@@ -211,6 +211,47 @@ void describe(
       await signingRoundTrip({ nick: 'fallon', channel: '#fallback', context, kind: 'raw' });
     });
 
+    test('the key outlives a logout: announced at the next login, or with the first message', async () => {
+      const channel = '#again';
+      const reader = await readerIn('kim-r', channel);
+      const context = await browser.newContext();
+      const w = await signerPage(context, chatd.url, 'kim', channel);
+      await type(w.page, '/sign on');
+      await waitForLine(w.page, 'Signing is on');
+      const logOutAndIn = async (nick: string) => {
+        await w.page.getByRole('button', { name: 'Log out' }).click();
+        await signIn(w.page, chatd.url, nick);
+        await statusSigning(w.page).waitFor(); // the choice outlived the session
+      };
+
+      // A new session (no channel yet, so its PUBKEY reaches nobody): the reader learns the key
+      // from the members list when the first signed message arrives.
+      await logOutAndIn('kim2');
+      await type(w.page, `/join ${channel}`);
+      await waitForLine(reader.page, 'kim2 has joined');
+      await type(w.page, 'a new session, the same key');
+      await waitVerdict(reader, 'a new session, the same key', 'verified');
+
+      // The announcement at login is lost: chatd answers the first signed message with no_key,
+      // the page announces and sends it again, signed.
+      let dropped = 0;
+      await context.route('**/api/v1/messages', async (route) => {
+        const req = route.request();
+        const body = req.method() === 'POST' ? (req.postDataJSON() as { command?: string }) : {};
+        if (body.command === 'PUBKEY' && dropped++ === 0) await route.abort();
+        else await route.continue();
+      });
+      await logOutAndIn('kim3');
+      await waitForLine(w.page, 'Could not announce your signing key');
+      await type(w.page, `/join ${channel}`);
+      await waitForLine(reader.page, 'kim3 has joined');
+      await type(w.page, 'announced late, still signed');
+      await waitVerdict(reader, 'announced late, still signed', 'verified');
+      assert.equal(dropped, 2, 'one PUBKEY lost, one sent after no_key');
+      assertClean(w, 'kim', [/Failed to load resource/]);
+      assertClean(reader, 'kim-r');
+    });
+
     test('on a plain-http LAN origin (no crypto.subtle at all): the fallback signs', async () => {
       // chat.test resolves to this machine: http and not localhost, so not a secure context
       const lan = await chromium.launch({

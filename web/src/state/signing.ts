@@ -37,8 +37,12 @@ function setOn(on: boolean): void {
   stored.setJson(PREFERENCE, on);
 }
 
+/** The key once read (it never changes: /sign on makes one only when there is none). */
+let known: SigningKey | null = null;
+
 /** The stored key, or a new one (stored first) when `create`; null when none and not `create`. */
 async function theKey(create: boolean): Promise<SigningKey | null> {
+  if (known) return known;
   let key = await loadKey();
   if (!key && create) {
     await saveKey(await (await ed25519()).generate());
@@ -49,6 +53,7 @@ async function theKey(create: boolean): Promise<SigningKey | null> {
       'the key stored in this browser needs WebCrypto Ed25519, which this page lacks',
     );
   signingKind.value = key?.kind ?? null;
+  known = key;
   return key;
 }
 
@@ -76,17 +81,33 @@ const announcedTo = (sessionId: number, key: SigningKey): boolean =>
 
 const problem = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** Signing ends here (the key is kept), with a note why. */
+function stop(why: string): void {
+  setOn(false);
+  note(activeWindow.value, why, 'error');
+}
+
 /** After login (or a reload): announce the key if signing is on and this session lacks it. */
 export async function announceAtLogin(client: ChatClient, sessionId: number): Promise<void> {
   if (!signingOn.value) return;
+  let key: SigningKey | null;
   try {
-    const key = await theKey(false);
+    key = await theKey(false);
     if (!key) throw new Error('no key is stored in this browser any more');
+  } catch (err) {
+    stop(`Signing is off: ${problem(err)}. /sign on to start again.`);
+    return;
+  }
+  try {
     if (announcedTo(sessionId, key)) pinOwnKey(myNick.value, encodeBase64(key.publicKey));
     else await announce(client, key, sessionId);
   } catch (err) {
-    setOn(false);
-    note(activeWindow.value, `Signing is off: ${problem(err)}. /sign on to try again.`, 'error');
+    // chatd answers the first signed message with no_key, which announces again (refused below)
+    note(
+      activeWindow.value,
+      `Could not announce your signing key (${problem(err)}); it is tried again with your next message.`,
+      'error',
+    );
   }
 }
 
@@ -142,12 +163,7 @@ async function signIfOn(command: CommandInput): Promise<CommandInput> {
     if (!key) throw new Error('no key is stored in this browser any more');
     return await signCommand(command, key, myNick.value, nextTs());
   } catch (err) {
-    setOn(false);
-    note(
-      activeWindow.value,
-      `Could not sign (${problem(err)}); signing is off, sent unsigned.`,
-      'error',
-    );
+    stop(`Could not sign (${problem(err)}): signing is off, sent unsigned.`);
     return command;
   }
 }
@@ -166,21 +182,25 @@ async function refused(client: ChatClient, code: string): Promise<void> {
   if (code === 'bad_signer') {
     // our idea of the nick is behind the server's (a NICK not applied yet)
     myNick.value = (await client.state()).nick;
+  } else if (code === 'no_key') {
+    // the session has no key at all (the announcement at login did not get through): announce
+    // it now; no other device's key is replaced by that
+    try {
+      const key = await theKey(false);
+      if (!key) throw new Error('no key is stored in this browser any more');
+      await announce(client, key, (await client.state()).id);
+    } catch (err) {
+      stop(`Could not announce your signing key (${problem(err)}): signing is off, sent unsigned.`);
+    }
   } else if (code === 'stale_signature') {
-    setOn(false);
-    note(
-      activeWindow.value,
+    stop(
       "The server says this computer's clock is more than 5 minutes off: signing is off, sent unsigned.",
-      'error',
     );
-  } else if (code === 'bad_signature' || code === 'no_key') {
-    // the session's key is no longer ours (another device announced its own)
+  } else if (code === 'bad_signature') {
+    // the session's key is another one (another device announced its own): not ours to take back
     stored.setJson(ANNOUNCED, '');
-    setOn(false);
-    note(
-      activeWindow.value,
+    stop(
       "The server refused this browser's signature (the session's key was replaced): signing is off, sent unsigned. /sign on announces this browser's key again.",
-      'error',
     );
   }
   // replayed_signature: the next attempt is signed with a later meta.ts
