@@ -1,10 +1,11 @@
 // Signature badges (docs/signing.md) in the web client: a message signed under the key its sender
 // announced is marked verified, an unsigned one carries no badge, one signed with another key than
 // the pinned one is marked bad. Once on localhost (WebCrypto's Ed25519), once on a plain-http
-// origin where the page has no WebCrypto at all, so the pure-JS SHA-256 (hashcash) and Ed25519
+// origin where the page has no WebCrypto at all, so the pure-JS SHA-256 (hashcash) and the @noble/ed25519
 // paths run in the browser. Then what a hostile server could deliver (chatd itself refuses these):
 // a signed message passed on under another nick, and one delivered long after it was signed, are
-// marked invalid, never verified.
+// marked invalid, never verified. And a key announced before its owner joined a channel we share
+// (no PUBKEY reaches us) is read from the members list when its first signed message arrives.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -115,7 +116,7 @@ void describe(
       assertClean(w, 'reader');
     });
 
-    test('on a plain-http origin without WebCrypto (pure-JS SHA-256 and Ed25519)', async () => {
+    test('on a plain-http origin without WebCrypto (pure-JS SHA-256, @noble/ed25519)', async () => {
       const w = await newWatchedPage(await browser.newContext());
       const url = `http://chat.test:${chatd.port}`;
       await signIn(w.page, url, 'lanreader');
@@ -127,6 +128,31 @@ void describe(
       await waitForLine(w.page, 'You have joined #lan');
       await checkBadges(w, chatd.url, '#lan', 'lanny');
       assertClean(w, 'lanreader');
+    });
+
+    // Web client defect 3: the reader joined first; the signer announces its key afterwards but
+    // before joining the reader's channel (chat-cli announces at session start), so no PUBKEY
+    // reaches the page. Its next message was marked unsigned until a reload (which reads the
+    // members list); the page now asks the channel's members list for the missing key.
+    test('a key announced after we joined, before the signer joined our channel', async () => {
+      const w = await newWatchedPage(await browser.newContext());
+      await signIn(w.page, chatd.url, 'early');
+      await type(w.page, '/join #late');
+      await waitForLine(w.page, 'You have joined #late');
+      const late = await apiUser(chatd.url, 'latecomer');
+      const key = generateSigningKey();
+      await late.send(signedPubkey(key, 'latecomer', Date.now()));
+      await late.send({ command: 'JOIN', to: '#late' });
+      await waitForLine(w.page, 'latecomer has joined #late');
+      const say = (text: string) =>
+        late.send(
+          signAs({ command: 'PRIVMSG', to: '#late', body: [text] }, key.privateKey, 'latecomer'),
+        );
+      await say('first words, signed');
+      await waitVerdict(w, 'first words, signed', 'verified');
+      await say('second words, signed');
+      await waitVerdict(w, 'second words, signed', 'verified');
+      assertClean(w, 'early');
     });
 
     test('a signature passed on under another nick, or delivered late, is marked invalid', async () => {

@@ -6,8 +6,9 @@ import { fold } from '../../../src/model/casefold.js';
 import type { CommandInput } from '../../../src/model/api.js';
 import { expectServerReplies } from '../state/apply.js';
 import { activeWindow, serverWindow, type ChatWindow } from '../state/model.js';
-import { logout, pendingJoins, quitDone, send } from '../state/session.js';
+import { client, logout, pendingJoins, quitDone, send } from '../state/session.js';
 import { trustKey } from '../state/signatures.js';
+import { signOff, signOn, signStatus } from '../state/signing.js';
 import {
   activate,
   clearWindow,
@@ -192,6 +193,13 @@ const COMMANDS: Record<string, Handler> = {
     note(win, `The latest signing key of ${nick} is now trusted.`);
   },
   logout: () => logout(),
+  sign: (win, args) => {
+    const [[choice]] = words(args, 1);
+    if (choice === undefined) return signStatus();
+    if (choice.toLowerCase() === 'on') return signOn(client);
+    if (choice.toLowerCase() === 'off') return signOff();
+    usage(win, '/sign [on|off]');
+  },
 };
 
 const ALIASES: Record<string, string> = {

@@ -1,9 +1,10 @@
 // The top line: connection state (with "retry now" while reconnecting), our nick and away state,
-// the nick-list toggle for narrow screens, and sign-out.
+// whether this browser signs (/sign), the nick-list toggle for narrow screens, and sign-out.
 import type { Signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import { activeWindow, connection, myNick, pollMode } from '../state/model.js';
 import { away, logout, retryNow } from '../state/session.js';
+import { signingKind, signingOn } from '../state/signing.js';
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(Date.now());
@@ -60,6 +61,19 @@ export function StatusLine({ showNicks }: { showNicks: Signal<boolean> }) {
         {myNick.value}
         {away.value !== null && <span class="away"> (away)</span>}
       </span>
+      {signingOn.value && (
+        <span
+          class="signing"
+          data-signing={signingKind.value ?? 'on'}
+          title={
+            signingKind.value === 'raw'
+              ? 'your messages are signed (key kept as raw bytes: this page has no WebCrypto Ed25519)'
+              : 'your messages are signed with this browser’s key (/sign off stops)'
+          }
+        >
+          signing
+        </span>
+      )}
       {win.kind === 'channel' && (
         <button
           type="button"

@@ -23,7 +23,8 @@ import {
   type ChatWindow,
 } from './model.js';
 import { stored } from './persist.js';
-import { rememberKey } from './signatures.js';
+import { rememberKey, setMemberSource } from './signatures.js';
+import { announceAtLogin, sendSigned } from './signing.js';
 import { activate, clearWindow, note, openWindow } from './windows.js';
 
 export const client = new ChatClient({ baseUrl: '' });
@@ -62,6 +63,9 @@ async function fillWindow(win: ChatWindow): Promise<void> {
   if (win.kind === 'channel') await loadMembers(win);
   await loadOlder(client, win);
 }
+
+// a signed message from a nick whose key never reached us: its channel's members list has it
+setMemberSource((channel) => client.members(channel));
 
 setApplyHooks({
   joinedChannel: (win) => void fillWindow(win),
@@ -149,6 +153,7 @@ async function bootstrap(): Promise<void> {
     serverName.value = info.name;
     myNick.value = state.nick;
     stored.setNick(state.nick);
+    void announceAtLogin(client, state.id);
     away.value = state.away;
     for (const ch of state.channels) {
       const win = openWindow(ch.name, 'channel');
@@ -188,7 +193,7 @@ export function signedOut(reason: string | null): void {
 /** Sends a command. A refusal the queue shows (its numeric) is not noted again; others are. */
 export async function send(command: CommandInput): Promise<boolean> {
   try {
-    await client.send(command);
+    await sendSigned(client, command);
     return true;
   } catch (err) {
     if (err instanceof ApiError) {

@@ -4,7 +4,8 @@
 // possession holds (signed with the key it announces, by its sender, at about its time), so a
 // borrowed or replayed announcement teaches the page nothing.
 import { signal, type Signal } from '@preact/signals';
-import type { Envelope } from '../../../src/model/api.js';
+import type { Envelope, MemberView } from '../../../src/model/api.js';
+import { fold } from '../../../src/model/casefold.js';
 import { keyClaim, TofuStore, type KeyPersistence } from '../../../src/shared/tofu.js';
 import { verifyDelivered } from '../crypto/verify.js';
 import type { Verdict } from './model.js';
@@ -43,6 +44,41 @@ export function announceKey(env: Envelope): Promise<'new' | 'changed' | 'refused
 /** The user accepts the nick's new key (/trust). */
 export const trustKey = (nick: string): void => tofu.trust(nick);
 
+/** Our own key, announced from this browser: trusted for our nick whatever was pinned before. */
+export function pinOwnKey(nick: string, key: string): void {
+  if (tofu.remember(nick, key)) tofu.trust(nick);
+}
+
+/** A channel's members with their keys (GET /api/v1/channels/{name}/members), set by the session. */
+let memberSource: ((channel: string) => Promise<MemberView[]>) | null = null;
+export const setMemberSource = (source: (channel: string) => Promise<MemberView[]>): void =>
+  void (memberSource = source);
+
+/** Lookups made for (channel, nick) pairs, so each is asked for once, however many messages. */
+const lookups = new Map<string, Promise<void>>();
+
+/**
+ * A signed message from a nick whose key we never saw announced: the sender announced it before
+ * joining a channel we share (chat-cli does, at session start), so no PUBKEY came our way. The
+ * channel's members list carries the key (chatd took it only with a proof of possession).
+ */
+function learnKeyOf(nick: string, channel: string): Promise<void> {
+  const id = `${fold(channel)} ${fold(nick)}`;
+  let lookup = lookups.get(id);
+  if (!lookup) {
+    lookup = (async () => {
+      if (!memberSource) return;
+      try {
+        for (const m of await memberSource(channel)) if (m.pubkey) tofu.remember(m.nick, m.pubkey);
+      } catch {
+        // not a member any more, or offline: the message stays unsigned
+      }
+    })();
+    lookups.set(id, lookup);
+  }
+  return lookup;
+}
+
 const isSigned = (env: Envelope): boolean => Object.hasOwn(env.meta ?? {}, 'sig');
 
 /** The badge of a message: 'unsigned' at once, or 'pending' until the signature is checked. */
@@ -50,6 +86,8 @@ export function verdictFor(env: Envelope): Signal<Verdict> {
   if (!isSigned(env)) return signal('unsigned');
   const verdict = signal<Verdict>('pending');
   void keysSettled.then(async () => {
+    if (tofu.currentKey(env.from) === undefined && env.to.startsWith('#'))
+      await learnKeyOf(env.from, env.to);
     const key = tofu.currentKey(env.from);
     const ok = key !== undefined && (await verifyDelivered(env, key));
     // TofuStore decides invalid (signer or time do not fit the envelope) first, then unsigned
