@@ -17,6 +17,7 @@ import {
   note,
   openWindow,
 } from '../state/windows.js';
+import { setMuted } from '../notify/mute.js';
 import { HELP } from './help.js';
 
 /** The first `n` words, and the rest of the line (spacing inside it kept). */
@@ -192,6 +193,14 @@ const COMMANDS: Record<string, Handler> = {
     note(win, `The latest signing key of ${nick} is now trusted.`);
   },
   logout: () => logout(),
+  mute: (win) => {
+    setMuted(win.key, true);
+    note(win, `No desktop notifications from ${win.name.value} (/unmute turns them on again).`);
+  },
+  unmute: (win) => {
+    setMuted(win.key, false);
+    note(win, `Desktop notifications from ${win.name.value} are on.`);
+  },
 };
 
 const ALIASES: Record<string, string> = {
