@@ -34,11 +34,13 @@ function Bell({ win }: { win: ChatWindow }) {
   if (state === 'unsupported' || win.kind === 'server') return null;
   if (state !== 'granted') {
     const blocked = state === 'denied';
+    // An icon only: on a phone the input line has little room.
     return (
       <button
         type="button"
-        class="bell"
+        class="bell ask"
         disabled={blocked}
+        aria-label={blocked ? 'Notifications are blocked' : 'Notify me'}
         title={
           blocked
             ? 'Notifications are blocked in this browser’s site settings'
@@ -46,7 +48,7 @@ function Bell({ win }: { win: ChatWindow }) {
         }
         onClick={() => void askPermission()}
       >
-        {blocked ? '🔕' : 'Notify me'}
+        {blocked ? '🔕' : '🔔'}
       </button>
     );
   }
