@@ -1,6 +1,6 @@
 // End to end in Chromium: a line typed while chatd is down is kept, shown as pending and sent
 // once (with its `txn`) when chatd is back on the same port and database — also when the page was
-// reloaded while the server was still away.
+// reloaded while the server was still away, and when chatd stored a line but its answer was lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -69,6 +69,30 @@ void describe('web client: offline lines', { skip: skipWithoutBrowser, timeout: 
       .locator('.log .line', { hasText: 'typed while down' })
       .allTextContents();
     assert.equal(lines.length, 1, lines.join('\n'));
+  });
+
+  test('an answer lost on the way back: the retry has the same txn and is stored once', async () => {
+    const attempts: string[] = [];
+    await alice.page.route('**/api/v1/messages', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('answer lost')) return route.continue();
+      attempts.push((JSON.parse(body) as { txn?: string }).txn ?? '');
+      if (attempts.length > 1) return route.continue();
+      // chatd gets and stores the first attempt, but the page never hears back
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await type(alice.page, 'answer lost');
+    await waitForLine(alice.page, '<alice> answer lost', 30_000);
+    await alice.page.locator('.log .line.pending').waitFor({ state: 'detached', timeout: 30_000 });
+    await alice.page.unroute('**/api/v1/messages');
+    await type(alice.page, 'after the lost answer');
+    await waitForLine(alice.page, '<alice> after the lost answer');
+    assert.equal(attempts.length, 2, 'sent again');
+    assert.ok(attempts[0], 'with a txn');
+    assert.equal(attempts[1], attempts[0], 'the same txn');
+    assert.equal(await stored('answer lost'), 1);
+    assert.equal(await alice.page.locator('.log .line', { hasText: /answer lost$/ }).count(), 1);
   });
 
   test('pending lines survive a reload while the server is away', async () => {
