@@ -6,7 +6,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { useSignal } from '@preact/signals';
 import type { ChatWindow, Line } from '../state/model.js';
-import { myNick } from '../state/model.js';
+import { keyOf, myNick } from '../state/model.js';
 import { queued, stalled, type Queued } from '../state/outbox.js';
 import { client } from '../state/session.js';
 import { loadOlder } from '../state/history.js';
@@ -26,6 +26,9 @@ function pendingText(q: Queued): { who: string; text: string } {
   const body = Array.isArray(c.body)
     ? c.body.filter((b): b is string => typeof b === 'string').join(' ')
     : '';
+  // a /msg typed here for another conversation
+  if (c.command === 'PRIVMSG' && c.to !== undefined && keyOf(c.to) !== q.window)
+    return { who: `→ ${c.to}:`, text: body };
   if (c.command === 'PRIVMSG' && c.meta?.action === true)
     return { who: `* ${myNick.value}`, text: body };
   if (c.command === 'PRIVMSG') return { who: `<${myNick.value}>`, text: body };
@@ -35,14 +38,13 @@ function pendingText(q: Queued): { who: string; text: string } {
 
 function PendingLine({ q }: { q: Queued }) {
   const { who, text } = pendingText(q);
-  const state = stalled.value ? 'waiting for the server' : 'sending';
   return (
-    <div class="line pending self" title={`Not sent yet: ${state}`}>
+    <div class="line pending self" title="Not sent yet: waiting for the server">
       <time class="ts" dateTime={new Date(q.typed).toISOString()}>
         {`[${clock(new Date(q.typed))}]`}
       </time>{' '}
       <span class="nick">{who}</span> <span class="text">{text}</span>{' '}
-      <span class="state">({state})</span>
+      <span class="state">(waiting for the server)</span>
     </div>
   );
 }
@@ -73,7 +75,9 @@ export function MessageLog({ win }: { win: ChatWindow }) {
     count: 0,
   });
   const lines = win.lines.value;
-  const pending = queued.value.filter((q) => q.window === win.key);
+  // Shown once the server could not be reached: a line on its way normally shows up from the
+  // poll a moment later, and a pending copy in between would only flicker.
+  const pending = stalled.value ? queued.value.filter((q) => q.window === win.key) : [];
   const divider = win.divider.value;
 
   useLayoutEffect(() => {

@@ -26,7 +26,7 @@ import { stored } from './persist.js';
 import { rememberKey } from './signatures.js';
 import { dropOutbox, enqueue, startOutbox } from './outbox.js';
 import { forgetView, keepView, restoreView } from './view-state.js';
-import { activate, clearWindow, findWindow, note, openWindow } from './windows.js';
+import { activate, clearWindow, note, openWindow } from './windows.js';
 
 export const client = new ChatClient({ baseUrl: '' });
 /** why the last session ended, for the login screen */
@@ -212,9 +212,8 @@ export function signedOut(reason: string | null): void {
  */
 export async function send(command: CommandInput): Promise<boolean> {
   if (command.command === 'QUIT') ending = token.value;
-  // The pending line shows in the conversation the command is for, else where it was typed.
-  const target = command.to !== undefined ? findWindow(command.to) : undefined;
-  return (await enqueue(command, (target ?? activeWindow.value).key)) === 'sent';
+  // Its pending line shows where it was typed (a /msg names its target there).
+  return (await enqueue(command, activeWindow.value.key)) === 'sent';
 }
 
 function refused(command: CommandInput, err: ApiError): void {
