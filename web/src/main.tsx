@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { POLL_WORKER_URL } from './config.js';
+import { startActivity } from './notify/activity.js';
 import { start } from './state/session.js';
 import './styles.css';
 
@@ -14,5 +15,6 @@ const root = document.getElementById('app');
 if (root) {
   root.textContent = '';
   render(<App />, root);
+  startActivity();
   start(POLL_WORKER_URL);
 }

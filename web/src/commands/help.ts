@@ -20,6 +20,7 @@ export const HELP: readonly string[] = [
   '/clear — clear this window;  /close — leave or close this window',
   '/trust nick — accept a changed signing key;  /logout — sign out this browser only',
   "/sign on|off — sign your messages with this browser's key (/sign alone: the key and whether it signs)",
+  '/mute, /unmute — no desktop notifications from this window, or again (the bell by the input turns them on)',
   'Other IRC commands are sent as typed (/version, /time, /lusers, /ison nick…). Start a message with // to send it starting with /.',
-  'Keys: Alt+1…9 switch windows, Alt+←/→ previous/next window, ↑/↓ input history, PageUp/PageDown scroll.',
+  'Keys: Alt+1…9 switch windows, Alt+←/→ previous/next window, ↑/↓ input history, Tab completes a nick, PageUp/PageDown scroll.',
 ];

@@ -18,6 +18,7 @@ import {
   note,
   openWindow,
 } from '../state/windows.js';
+import { setMuted } from '../notify/mute.js';
 import { HELP } from './help.js';
 
 /** The first `n` words, and the rest of the line (spacing inside it kept). */
@@ -199,6 +200,14 @@ const COMMANDS: Record<string, Handler> = {
     if (choice.toLowerCase() === 'on') return signOn(client);
     if (choice.toLowerCase() === 'off') return signOff();
     usage(win, '/sign [on|off]');
+  },
+  mute: (win) => {
+    setMuted(win.key, true);
+    note(win, `No desktop notifications from ${win.name.value} (/unmute turns them on again).`);
+  },
+  unmute: (win) => {
+    setMuted(win.key, false);
+    note(win, `Desktop notifications from ${win.name.value} are on.`);
   },
 };
 

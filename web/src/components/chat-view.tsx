@@ -38,10 +38,8 @@ export function ChatView() {
     return () => removeEventListener('keydown', onKey);
   }, []);
 
-  useEffect(() => {
-    rememberActive(win.key);
-    document.title = win.kind === 'server' ? 'chat' : `${win.name.value} — chat`;
-  }, [win, win.name.value]);
+  // (the tab's title, with the unread counts, is notify/activity.ts's)
+  useEffect(() => rememberActive(win.key), [win]);
 
   return (
     <div class={`chat${showNicks.value ? ' nicks-open' : ''}`}>

@@ -1,19 +1,78 @@
 // The input line: Enter sends, ↑/↓ walk the last 100 lines typed (kept across reloads),
-// PageUp/PageDown scroll the log.
+// PageUp/PageDown scroll the log, Tab completes nicks. The bell beside it turns desktop
+// notifications on (the browser asks only after a click) and mutes or unmutes this window.
 import { useRef } from 'preact/hooks';
 import { runInput } from '../commands/slash.js';
-import type { ChatWindow } from '../state/model.js';
+import { askPermission, permission } from '../notify/activity.js';
+import { isMuted, setMuted } from '../notify/mute.js';
+import { candidates, complete, type CompletionState } from '../state/complete.js';
+import { myNick, type ChatWindow } from '../state/model.js';
 import { stored } from '../state/persist.js';
 import { scrollLog } from './message-log.js';
 
 const HISTORY_SIZE = 100;
 const history: string[] = stored.json<string[]>('inputs', []).slice(-HISTORY_SIZE);
+/** recent speakers looked at for completion */
+const SPEAKERS = 200;
+
+/** The names Tab offers in this window (state/complete.ts orders them). */
+function namesFor(win: ChatWindow): string[] {
+  const members = [...win.members.value.values()].map((m) => m.nick);
+  const speakers: string[] = [];
+  const lines = win.lines.value;
+  for (let i = lines.length - 1; i >= 0 && i >= lines.length - SPEAKERS; i--) {
+    const l = lines[i]!;
+    if (l.nick && (l.kind === 'message' || l.kind === 'action' || l.kind === 'notice'))
+      speakers.push(l.nick);
+  }
+  if (win.kind === 'query') speakers.push(win.name.value);
+  return candidates(members, speakers, myNick.value);
+}
+
+function Bell({ win }: { win: ChatWindow }) {
+  const state = permission.value;
+  if (state === 'unsupported' || win.kind === 'server') return null;
+  if (state !== 'granted') {
+    const blocked = state === 'denied';
+    // An icon only: on a phone the input line has little room.
+    return (
+      <button
+        type="button"
+        class="bell ask"
+        disabled={blocked}
+        aria-label={blocked ? 'Notifications are blocked' : 'Notify me'}
+        title={
+          blocked
+            ? 'Notifications are blocked in this browser’s site settings'
+            : 'Notify me of mentions and private messages while this page is in the background'
+        }
+        onClick={() => void askPermission()}
+      >
+        {blocked ? '🔕' : '🔔'}
+      </button>
+    );
+  }
+  const muted = isMuted(win.key);
+  return (
+    <button
+      type="button"
+      class="bell"
+      aria-pressed={muted}
+      title={muted ? `Notifications for ${win.name.value} are muted` : `Mute ${win.name.value}`}
+      aria-label={muted ? `Unmute ${win.name.value}` : `Mute ${win.name.value}`}
+      onClick={() => setMuted(win.key, !muted)}
+    >
+      {muted ? '🔕' : '🔔'}
+    </button>
+  );
+}
 
 export function InputLine({ win }: { win: ChatWindow }) {
   const input = useRef<HTMLInputElement>(null);
   // position in `history` while browsing it (history.length = the line being typed)
   const position = useRef(history.length);
   const draft = useRef('');
+  const completion = useRef<CompletionState | null>(null);
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -33,6 +92,22 @@ export function InputLine({ win }: { win: ChatWindow }) {
   const onKeyDown = (event: KeyboardEvent) => {
     const el = input.current;
     if (!el) return;
+    if (event.key === 'Tab' && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      const done = complete(
+        el.value,
+        el.selectionStart ?? el.value.length,
+        namesFor(win),
+        completion.current,
+        event.shiftKey,
+      );
+      // Nothing to complete: Tab moves the focus on as usual (the keyboard must not be trapped).
+      if (!done) return;
+      completion.current = done.state;
+      el.value = done.completion.value;
+      el.setSelectionRange(done.completion.caret, done.completion.caret);
+      event.preventDefault();
+      return;
+    }
     if (event.key === 'PageUp' || event.key === 'PageDown') {
       scrollLog(event.key === 'PageUp' ? -1 : 1);
       event.preventDefault();
@@ -64,6 +139,7 @@ export function InputLine({ win }: { win: ChatWindow }) {
         onKeyDown={onKeyDown}
         autoFocus
       />
+      <Bell win={win} />
       <button type="submit">Send</button>
     </form>
   );

@@ -7,9 +7,15 @@ import { addLines, note } from './windows.js';
 
 const PAGE = 50;
 
-/** The oldest message seq this window shows, or null when it shows none. */
+/**
+ * The oldest message seq this window shows, or null when it shows none. Only messages count: the
+ * events kept over a reload (view-state.ts) are older than the history page may reach.
+ */
 function oldestSeq(win: ChatWindow): number | null {
-  for (const l of win.lines.value) if (l.id !== null && Number.isInteger(l.order)) return l.order;
+  for (const l of win.lines.value) {
+    const message = l.kind === 'message' || l.kind === 'action' || l.kind === 'notice';
+    if (message && l.id !== null && Number.isInteger(l.order)) return l.order;
+  }
   return null;
 }
 

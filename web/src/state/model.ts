@@ -55,7 +55,11 @@ export interface ChatWindow {
   /** folded nick → member (channels only) */
   members: Signal<ReadonlyMap<string, Member>>;
   unread: Signal<number>;
+  /** unread lines that mention us (or any unread line of a query) */
+  mentions: Signal<number>;
   highlight: Signal<boolean>;
+  /** key of the first line that arrived while the window was out of view ("new messages") */
+  divider: Signal<string | null>;
   /** older history exists on the server */
   hasMore: Signal<boolean>;
   loadingHistory: Signal<boolean>;
@@ -82,7 +86,9 @@ export function newWindow(name: string, kind: WindowKind): ChatWindow {
     topic: signal(null),
     members: signal(new Map()),
     unread: signal(0),
+    mentions: signal(0),
     highlight: signal(false),
+    divider: signal(null),
     hasMore: signal(kind !== 'server'),
     loadingHistory: signal(false),
     joined: signal(kind !== 'channel'),

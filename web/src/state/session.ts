@@ -23,8 +23,10 @@ import {
   type ChatWindow,
 } from './model.js';
 import { stored } from './persist.js';
-import { rememberKey, setMemberSource } from './signatures.js';
 import { announceAtLogin, sendSigned } from './signing.js';
+import { rememberKey, setMemberSource } from './signatures.js';
+import { dropOutbox, enqueue, startOutbox } from './outbox.js';
+import { forgetView, keepView, restoreView } from './view-state.js';
 import { activate, clearWindow, note, openWindow } from './windows.js';
 
 export const client = new ChatClient({ baseUrl: '' });
@@ -39,6 +41,10 @@ let link: EngineLink | null = null;
 const remembered = readRemembered();
 /** entries that arrive while the windows are being built wait here */
 let buffered: QueuedEnvelope[] | null = null;
+/** the token this page is ending itself (logout, QUIT): its "revoked" answer is no error */
+let ending: string | null = null;
+/** stops saving the windows' unread state and context (at sign-out) */
+let stopKeepingView: (() => void) | null = null;
 
 async function loadMembers(win: ChatWindow): Promise<void> {
   try {
@@ -90,7 +96,8 @@ function onEngine(message: FromEngine): void {
     case 'status': {
       const state = message.connection;
       if (state.state === 'signed-out') {
-        if (token.value !== null && state.token === token.value) signedOut(state.reason);
+        if (token.value !== null && state.token === token.value)
+          signedOut(state.token === ending ? null : state.reason);
       } else if (message.token && token.value === null) {
         // Another tab of this browser signed in: join it.
         adopt(message.token, stored.cursor());
@@ -133,6 +140,14 @@ export function adopt(newToken: string, cursor: number | null): void {
   myNick.value = stored.nick() ?? '';
   signOutReason.value = null;
   link?.post({ type: 'hello', token: newToken, cursor });
+  startOutbox({
+    // every attempt signs afresh (when signing is on): a signature made when the line was typed
+    // would be stale after a long outage
+    send: (command) => sendSigned(client, command),
+    refused,
+    signedOut: () => link?.post({ type: 'logout' }),
+    unreachable: retryNow,
+  });
   void bootstrap();
 }
 
@@ -162,6 +177,9 @@ async function bootstrap(): Promise<void> {
       fill.push(win);
     }
     for (const nick of state.dms) fill.push(openWindow(nick, 'query'));
+    for (const win of windows.value) restoreView(win);
+    stopKeepingView?.();
+    stopKeepingView = keepView();
   } catch (err) {
     if (err instanceof ApiError && err.signedOut) {
       buffered = null;
@@ -180,6 +198,10 @@ async function bootstrap(): Promise<void> {
 
 /** The session is over (logout, QUIT, revoked token): back to the login screen. */
 export function signedOut(reason: string | null): void {
+  stopKeepingView?.();
+  stopKeepingView = null;
+  forgetView();
+  dropOutbox();
   token.value = null;
   client.token = null;
   stored.clearSession();
@@ -190,26 +212,21 @@ export function signedOut(reason: string | null): void {
   signOutReason.value = reason;
 }
 
-/** Sends a command. A refusal the queue shows (its numeric) is not noted again; others are. */
+/**
+ * Sends a command through the outbox (in order, retried with its txn while the server cannot be
+ * reached). Resolves true once the server took it. A refusal the queue shows (its numeric) is not
+ * noted again; others are.
+ */
 export async function send(command: CommandInput): Promise<boolean> {
-  try {
-    await sendSigned(client, command);
-    return true;
-  } catch (err) {
-    if (err instanceof ApiError) {
-      if (err.signedOut) {
-        link?.post({ type: 'logout' });
-        return false;
-      }
-      if (refusalIsQueued(command.command, err.body)) return false;
-      const wait = err.retryAfter ? ` (try again in ${err.retryAfter} s)` : '';
-      note(activeWindow.value, `${err.message}${wait}`, 'error');
-      return false;
-    }
-    note(activeWindow.value, 'Not sent: the server could not be reached.', 'error');
-    retryNow();
-    return false;
-  }
+  if (command.command === 'QUIT') ending = token.value;
+  // Its pending line shows where it was typed (a /msg names its target there).
+  return (await enqueue(command, activeWindow.value.key)) === 'sent';
+}
+
+function refused(command: CommandInput, err: ApiError): void {
+  if (refusalIsQueued(command.command, err.body)) return;
+  const wait = err.retryAfter ? ` (try again in ${err.retryAfter} s)` : '';
+  note(activeWindow.value, `${err.message}${wait}`, 'error');
 }
 
 export function retryNow(): void {
@@ -218,6 +235,8 @@ export function retryNow(): void {
 
 /** Ends this device's login (POST /logout); the session ends too if it has no password. */
 export async function logout(): Promise<void> {
+  // The server revokes the token before it answers: the poll engine may report that first.
+  ending = token.value;
   try {
     await client.logout();
   } catch {

@@ -1,5 +1,7 @@
 // Opening, closing and switching windows, and adding lines to them (kept in order, without
-// duplicates, with unread counts for windows not in view).
+// duplicates, with unread counts for windows not in view: another window, or any window while the
+// page is hidden).
+import { signal } from '@preact/signals';
 import { fold } from '../../../src/model/casefold.js';
 import {
   activeKey,
@@ -41,9 +43,25 @@ export function openWindow(name: string, kind: WindowKind = kindOf(name)): ChatW
 
 const kindOf = (name: string): WindowKind => (isChannelName(name) ? 'channel' : 'query');
 
+/** whether the page is shown (false while another tab or a minimised window hides it) */
+export const pageVisible = signal(true);
+
+/** The window is what the user looks at now: its new lines are read as they come. */
+export const inView = (win: ChatWindow): boolean =>
+  activeKey.value === win.key && pageVisible.value;
+
+/** Lines that arrived out of view, after they were counted (desktop notifications listen here). */
+type ActivityListener = (win: ChatWindow, lines: Line[]) => void;
+let activityListener: ActivityListener | null = null;
+export const onActivity = (listener: ActivityListener): void => void (activityListener = listener);
+
 export function activate(win: ChatWindow): void {
   activeKey.value = win.key;
+  // Coming back to a window with unread lines keeps the "new messages" divider above the first
+  // of them; a window read before loses its old divider.
+  if (win.unread.value === 0) win.divider.value = null;
   win.unread.value = 0;
+  win.mentions.value = 0;
   win.highlight.value = false;
 }
 
@@ -92,14 +110,20 @@ export function addLines(
     win.hasMore.value = win.kind !== 'server';
   }
   win.lines.value = next;
-  if (opts.countUnread !== false && activeKey.value !== win.key) {
+  if (opts.countUnread !== false && !inView(win)) {
+    // Our own lines (sent from this or another device) are read already.
     const counted = fresh.filter(
-      (l) => l.kind === 'message' || l.kind === 'action' || l.kind === 'notice',
+      (l) => !l.self && (l.kind === 'message' || l.kind === 'action' || l.kind === 'notice'),
     );
-    if (counted.length > 0) win.unread.value += counted.length;
-    if (fresh.some((l) => l.mention) || (win.kind === 'query' && counted.length > 0)) {
+    if (counted.length === 0) return;
+    if (win.unread.value === 0) win.divider.value = counted[0]!.key;
+    win.unread.value += counted.length;
+    const notable = counted.filter((l) => l.mention || win.kind === 'query');
+    if (notable.length > 0) {
+      win.mentions.value += notable.length;
       win.highlight.value = true;
     }
+    activityListener?.(win, counted);
   }
 }
 
