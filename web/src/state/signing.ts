@@ -211,14 +211,18 @@ export async function sendSigned(
   client: ChatClient,
   command: CommandInput,
 ): Promise<CommandResult> {
+  let current = command;
   for (let attempt = 0; ; attempt++) {
-    const input = await signIfOn(command);
+    const input = await signIfOn(current);
     try {
       return await client.send(input);
     } catch (err) {
       const fixable = err instanceof ApiError && SIGNING_REFUSALS.has(err.code);
-      if (input === command || !fixable || attempt >= 2) throw err;
+      if (input === current || !fixable || attempt >= 2) throw err;
       await refused(client, err.code);
+      // chatd remembers a txn's first answer, refusals included, so the corrected attempt needs
+      // a txn of its own (the refused one stored nothing)
+      if (command.txn !== undefined) current = { ...command, txn: `${command.txn}.${attempt + 1}` };
     }
   }
 }
