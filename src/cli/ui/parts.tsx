@@ -67,6 +67,8 @@ export function LineView({ line }: { line: Line }) {
       <Text color={line.mention ? 'yellowBright' : undefined} bold={line.mention}>
         {text}
       </Text>
+      {/* typed offline: the server has not stored it yet */}
+      {line.pending ? <Text color="yellow"> (pending)</Text> : null}
     </Text>
   );
 }
