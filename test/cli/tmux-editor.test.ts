@@ -224,6 +224,23 @@ describe(
       assert.equal(saidTo('#ed').filter((b) => b === lines.join('\n')).length, 1);
     });
 
+    test('lines pasted without bracketed paste marks arrive together and are one message too', async () => {
+      const file = path.join(home, 'plain.txt');
+      fs.writeFileSync(file, 'unbracketed one\nunbracketed two\n');
+      tmux.run('load-buffer', file);
+      // without -p tmux sends the text as typed keys (line breaks as CR), in one write
+      tmux.run('paste-buffer', '-t', A);
+      await said('unbracketed one\nunbracketed two');
+    });
+
+    test('wide and astral characters are edited whole', async () => {
+      await typeSlowly('漢字 😀👍x');
+      await press('BSpace', 'BSpace', 'Left');
+      await typeSlowly('é');
+      await press('Enter');
+      await said('漢字 é😀');
+    });
+
     test('PageUp stops at the top of the history with a full page on screen', async () => {
       for (let i = 1; i <= 60; i++) {
         await carol.send({ command: 'PRIVMSG', to: '#ed', body: [`scroll line ${i}`] });
