@@ -99,10 +99,12 @@ export class LineEditor {
   /** Inserts at the cursor; the cursor ends after the text. */
   insert(text: string): void {
     if (text === '') return;
-    // re-segment around the cursor: a combining mark typed after a letter joins it
-    const before = clusters(this.chars.slice(0, this.pos).join('') + text);
-    this.chars = [...before, ...this.chars.slice(this.pos)];
-    this.pos = before.length;
+    // re-segment with the cluster before the cursor: a combining mark typed after a letter (or
+    // a joiner after an emoji) joins it
+    const from = Math.max(0, this.pos - 1);
+    const joined = clusters(this.chars.slice(from, this.pos).join('') + text);
+    this.chars.splice(from, this.pos - from, ...joined);
+    this.pos = from + joined.length;
   }
 
   left(): void {
@@ -175,26 +177,27 @@ export class LineEditor {
    */
   view(width: number): EditorView {
     const w = Math.max(1, width);
-    const cells = (from: number, to: number) => {
-      let n = 0;
-      for (let i = from; i < to; i++) n += cellWidth(this.chars[i]!);
-      return n;
-    };
-    const atWidth = this.pos < this.chars.length ? cellWidth(this.chars[this.pos]!) : 1;
+    const cw = (i: number) => cellWidth(this.chars[i]!);
+    const len = this.chars.length;
+    const atWidth = this.pos < len ? cw(this.pos) : 1;
     if (this.offset > this.pos) this.offset = this.pos;
-    while (this.offset < this.pos && cells(this.offset, this.pos) + atWidth > w) this.offset++;
+    // running sums, so a long pasted line costs one pass per draw
+    let used = atWidth;
+    for (let i = this.offset; i < this.pos; i++) used += cw(i);
+    while (this.offset < this.pos && used > w) used -= cw(this.offset++);
     // room at the right end (text was deleted): show more of what precedes
-    while (this.offset > 0 && cells(this.offset - 1, this.chars.length) + 1 <= w) this.offset--;
-    const before = this.chars.slice(this.offset, this.pos).join('');
-    const at = this.chars[this.pos] ?? '';
-    let room = w - cells(this.offset, this.pos) - atWidth;
+    let tail = 1;
+    for (let i = this.offset; i < len; i++) tail += cw(i);
+    while (this.offset > 0 && tail + cw(this.offset - 1) <= w) tail += cw(--this.offset);
+    used = atWidth;
+    for (let i = this.offset; i < this.pos; i++) used += cw(i);
     let end = this.pos + 1;
-    while (end < this.chars.length && room - cellWidth(this.chars[end]!) >= 0) {
-      room -= cellWidth(this.chars[end]!);
-      end++;
-    }
-    const after = this.chars.slice(this.pos + 1, end).join('');
-    return { before, at, after };
+    while (end < len && used + cw(end) <= w) used += cw(end++);
+    return {
+      before: this.chars.slice(this.offset, this.pos).join(''),
+      at: this.chars[this.pos] ?? '',
+      after: this.chars.slice(this.pos + 1, end).join(''),
+    };
   }
 
   private kill(from: number, to: number): void {

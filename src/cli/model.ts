@@ -53,6 +53,8 @@ export class ChatModel {
   private readonly listeners = new Set<() => void>();
   private readonly seen = new Set<string>();
   private readonly pendingNames: PendingNames = new Map();
+  /** ids of lines said offline and stored, whose echo is still to come */
+  private readonly awaitingEcho = new Set<string>();
   private readonly repliesTo: 'active' | 'server';
   private readonly maxLines: number;
 
@@ -197,12 +199,14 @@ export class ChatModel {
     } else {
       line.pending = false;
       line.id = id;
+      this.awaitingEcho.add(id);
     }
     this.changed();
   }
 
   /** An echo of a line sent while offline replaces the local copy where it was typed. */
   private replaceSent(buf: ChatBuffer, line: Line): boolean {
+    if (line.id === null || !this.awaitingEcho.delete(line.id)) return false;
     const i = buf.lines.findIndex((l) => l.pending === false && l.id === line.id);
     if (i === -1) return false;
     buf.lines[i] = line;
