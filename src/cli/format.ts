@@ -131,7 +131,7 @@ export const HELP_LINES = [
   'Marks: ✓ signature verified  ✗ bad signature  ! signed with a changed key (see /trust)',
   '       ⊘ invalid: signed as someone else or at another time (replayed or stale)',
   '       (pending) typed while offline, not yet stored by the server',
-  'Keys: Alt+1…9/Alt+0 buffer 1–10, Alt+←/→ previous/next, Tab/Shift+Tab too on an empty line',
+  'Keys (full screen): Alt+1…9/Alt+0 buffer 1–10, Alt+←/→ previous/next, Tab/Shift+Tab too on an empty line',
   '  Home/End Ctrl+A/E, Ctrl+←/→ Alt+B/F words, ↑/↓ history, Tab completes, PageUp/PageDown',
   '  Ctrl+U/K cut before/after the cursor, Ctrl+W/Alt+D a word, Ctrl+Y puts it back',
   '  a paste of lines is one message (over 5 lines: Enter sends, Esc cancels); Ctrl+C leaves',

@@ -226,6 +226,22 @@ test('PageUp scrolls back and PageDown returns; /clear empties the buffer', asyn
   assert.match(frame(), /-- more: \d+ below --/);
   await type(KEY.pageDown, KEY.pageDown);
   assert.match(frame(), /line 39/);
+  // far past the top: a full page, its first line in view even when lines wrap
+  model.prependHistory(
+    model.active,
+    [
+      {
+        env: env('PRIVMSG', 'bob', '#c', [`the very first ${'long '.repeat(30)}`]),
+        verdict: 'unsigned',
+      },
+    ],
+    false,
+  );
+  await type(...Array<string>(8).fill(KEY.pageUp));
+  assert.match(frame(), /the very first/);
+  assert.match(frame(), /line 5\b/);
+  await type(...Array<string>(8).fill(KEY.pageDown));
+  assert.match(frame(), /line 39/);
   await type('/clear', KEY.enter);
   assert.doesNotMatch(frame(), /line 3\d/);
 });
