@@ -44,9 +44,9 @@ export function App({ model, controller, size: fixedSize }: AppProps) {
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   // The editor, history and decoder outlive renders; keys change them directly and then ask for
   // a redraw, so a key never sees a stale copy of the line.
-  const editor = useRef(new LineEditor()).current;
-  const history = useRef(new InputHistory()).current;
-  const decoder = useRef(new KeyDecoder()).current;
+  const [editor] = useState(() => new LineEditor());
+  const [history] = useState(() => new InputHistory());
+  const [decoder] = useState(() => new KeyDecoder());
   /** the lines of a long paste waiting for Enter or Esc */
   const pastePending = useRef<string[] | null>(null);
 
@@ -57,17 +57,14 @@ export function App({ model, controller, size: fixedSize }: AppProps) {
   const buf = model.active;
   const showNicks = buf.kind === 'channel' && columns >= 80;
   const nickWidth = showNicks ? 16 : 0;
-  // the key handler is registered once: it reads the current layout through this ref
-  const page = useRef(middle);
-  page.current = middle;
 
   const scroll = (up: boolean) => {
     // the model, not this render's `buf`: a key may come before the re-render of a switch
     const b = model.active;
-    const step = Math.max(1, page.current - 2);
+    const step = Math.max(1, middle - 2);
     if (!up) return model.scrollBy(b, -step);
     // the top of the buffer stops with a full page on screen, not with its first line alone
-    const top = Math.max(0, b.lines.length - page.current);
+    const top = Math.max(0, b.lines.length - middle);
     if (b.scroll + step >= top) void controller.loadOlder(b);
     model.scrollBy(b, Math.max(0, Math.min(step, top - b.scroll)));
   };
@@ -174,6 +171,7 @@ export function App({ model, controller, size: fixedSize }: AppProps) {
         return exit();
     }
   };
+  // the input listener is registered once and calls the press of the latest render
   const pressRef = useRef(press);
   pressRef.current = press;
 
