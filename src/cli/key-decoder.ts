@@ -2,8 +2,9 @@
 // one string per escape sequence and one per run of plain bytes, so a run can hold several keys
 // (fast typing, a burst of Backspace, Enter typed before the last line was drawn): this splits it
 // into every key in order. It also collects a bracketed paste (ESC[200~ … ESC[201~, which the UI
-// turns on) into one paste; a run holding a line break followed by more text came without those
-// brackets from a terminal that does not send them, and counts as a paste too.
+// turns on) into one paste. Without those brackets (a terminal that does not send them) a run of
+// two line breaks or more with text after the first counts as a paste: one line break followed by
+// text is more likely Enter typed ahead while chat-cli was busy, and stays keys.
 
 /** Keys that carry nothing but their name. */
 export type Named =
@@ -102,8 +103,11 @@ const SEQUENCES: Record<string, Named> = {
   '\x1b': 'escape',
 };
 
-/** A line break (CR, LF or CRLF) followed by something other than line breaks. */
-const LINE_BREAK_THEN_TEXT = /[\r\n][^\r\n]/;
+/** Lines arriving together without paste brackets: ≥ 2 line breaks (CRLF is one), text after one. */
+function looksPasted(run: string): boolean {
+  const breaks = run.match(/\r\n|\r|\n/g)?.length ?? 0;
+  return breaks >= 2 && /[\r\n][^\r\n]/.test(run);
+}
 
 export class KeyDecoder {
   /** the text of a bracketed paste still being received, or null */
@@ -128,7 +132,7 @@ export class KeyDecoder {
       return this.feed(event.slice(PASTE_START.length));
     }
     if (event.startsWith('\x1b')) return this.sequence(event);
-    if (LINE_BREAK_THEN_TEXT.test(event)) return [{ type: 'paste', text: event }];
+    if (looksPasted(event)) return [{ type: 'paste', text: event }];
     return this.run(event);
   }
 

@@ -71,10 +71,15 @@ test('a bracketed paste is one paste, even over several events and with escapes 
   assert.deepEqual(types(d, '\x1b[200~a\nb\x1b[201~'), ['paste:a\nb']);
 });
 
-test('lines arriving together without paste marks are a paste; a trailing Enter is a key', () => {
+test('two lines or more arriving together without paste marks are a paste; one Enter is a key', () => {
   const d = new KeyDecoder();
   assert.deepEqual(types(d, 'one\rtwo\r'), ['paste:one\rtwo\r']);
+  assert.deepEqual(types(d, 'one\r\ntwo\r\nthree'), ['paste:one\r\ntwo\r\nthree']);
   assert.deepEqual(types(d, 'one\r'), ['text:one', 'enter']);
+  // Enter typed ahead of the next line (one line break): keys, not a paste
+  assert.deepEqual(types(d, 'one\rtwo'), ['text:one', 'enter', 'text:two']);
+  assert.deepEqual(types(d, '\rnext'), ['enter', 'text:next']);
+  assert.deepEqual(types(d, 'one\r\ntwo'), ['text:one', 'enter', 'text:two']);
 });
 
 test('pasteLines splits on any line break and drops trailing empty lines', () => {
