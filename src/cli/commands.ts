@@ -185,6 +185,7 @@ HANDLERS.leave = HANDLERS.part!;
 HANDLERS.q = HANDLERS.query!;
 HANDLERS.b = HANDLERS.buffer!;
 HANDLERS.window = HANDLERS.buffer!;
+HANDLERS.win = HANDLERS.buffer!;
 
 /** Command names for completion and /help. */
 export const COMMAND_NAMES = Object.keys(HANDLERS).sort();

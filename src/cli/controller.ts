@@ -7,7 +7,7 @@ import { ApiError } from '../shared/client.js';
 import { refusalIsQueued } from '../shared/numeric-text.js';
 import { parseInput, type Action } from './commands.js';
 import type { Incoming, SendOutcome } from './connection.js';
-import { HELP_LINES } from './format.js';
+import { HELP_LINES, type Line } from './format.js';
 import type { ChatBuffer, ChatModel } from './model.js';
 
 export interface Link {
@@ -89,18 +89,36 @@ export class Controller {
     this.link.setTarget(name);
   }
 
-  private say(target: string, text: string, action = false, notice = false): Promise<void> {
-    const command: CommandInput = {
-      command: notice ? 'NOTICE' : 'PRIVMSG',
-      to: target,
-      body: [text],
-    };
-    if (action) command.meta = { action: true };
-    return this.sendCommand(command);
+  /** A paste of several lines: one multi-line message to the current buffer. */
+  sayLines(lines: string[]): Promise<void> {
+    const target = this.target;
+    if (target === null) {
+      this.model.note('No target here: /join a channel or /query a nick first', 'error');
+      return Promise.resolve();
+    }
+    return this.say(target, lines);
   }
 
-  private async sendCommand(command: CommandInput): Promise<void> {
+  private say(
+    target: string,
+    text: string | string[],
+    action = false,
+    notice = false,
+  ): Promise<void> {
+    const body = typeof text === 'string' ? [text] : text;
+    const command: CommandInput = { command: notice ? 'NOTICE' : 'PRIVMSG', to: target, body };
+    if (action) command.meta = { action: true };
+    // typed while the server is unreachable: shown at once, marked until the server stores it
+    const pending =
+      this.model.connection === 'online'
+        ? null
+        : this.model.addPending(target, body, notice ? 'notice' : action ? 'action' : 'message');
+    return this.sendCommand(command, pending);
+  }
+
+  private async sendCommand(command: CommandInput, pending: Line | null = null): Promise<void> {
     const out = await this.link.send(command);
+    if (pending) this.model.settlePending(pending, out.ok ? out.result.id : null);
     if (out.ok) return;
     const err = out.error;
     // An IRC refusal is queued to this client too (except NOTICE's): the queue shows it.

@@ -27,6 +27,8 @@ export interface Line {
   mention: boolean;
   /** signature verdict of a message; null for everything else */
   mark: Verdict | null;
+  /** typed while offline and not yet stored by the server (then false, until its echo) */
+  pending?: boolean;
 }
 
 /** A line for an event (`kind` system or error) sent by `env.from`, as seen by `myNick`. */
@@ -122,10 +124,15 @@ export const HELP_LINES = [
   '/invite <nick> [#chan]',
   '/away [message]              set away; without text, back',
   '/whois <nick>   /names [#chan]   /list [mask]   /motd',
-  '/buffer <n|name>             switch buffer   /close   close this buffer',
+  '/buffer <n|name>, /win <n>   switch buffer   /close   close this buffer',
   '/trust <nick>                accept the new signing key of a nick',
   '/clear                       clear this buffer',
   '/quit [reason]               end the session and leave (Ctrl+C leaves, session kept)',
   'Marks: ✓ signature verified  ✗ bad signature  ! signed with a changed key (see /trust)',
   '       ⊘ invalid: signed as someone else or at another time (replayed or stale)',
+  '       (pending) typed while offline, not yet stored by the server',
+  'Keys (full screen): Alt+1…9/Alt+0 buffer 1–10, Alt+←/→ previous/next, Tab/Shift+Tab too on an empty line',
+  '  Home/End Ctrl+A/E, Ctrl+←/→ Alt+B/F words, ↑/↓ history, Tab completes, PageUp/PageDown',
+  '  Ctrl+U/K cut before/after the cursor, Ctrl+W/Alt+D a word, Ctrl+Y puts it back',
+  '  a paste of lines is one message (over 5 lines: Enter sends, Esc cancels); Ctrl+C leaves',
 ];

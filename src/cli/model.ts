@@ -53,6 +53,8 @@ export class ChatModel {
   private readonly listeners = new Set<() => void>();
   private readonly seen = new Set<string>();
   private readonly pendingNames: PendingNames = new Map();
+  /** ids of lines said offline and stored, whose echo is still to come */
+  private readonly awaitingEcho = new Set<string>();
   private readonly repliesTo: 'active' | 'server';
   private readonly maxLines: number;
 
@@ -163,6 +165,54 @@ export class ChatModel {
     return routed;
   }
 
+  // ---- lines typed while offline ----
+
+  /** Our message to `target`, shown before the server has it, with a pending mark. */
+  addPending(target: string, body: string[], kind: LineKind): Line {
+    const line: Line = {
+      id: null,
+      seq: null,
+      time: new Date().toISOString(),
+      kind,
+      nick: this.nick,
+      text: body.join(' ⏎ '),
+      self: true,
+      mention: false,
+      mark: null,
+      pending: true,
+    };
+    this.append(this.open(target), line);
+    this.changed();
+    return line;
+  }
+
+  /**
+   * The server answered a pending line: stored as `id` (its mark goes; the echo from the queue
+   * takes its place, or already came and the copy goes) or refused (null: the copy goes, the
+   * error is noted elsewhere).
+   */
+  settlePending(line: Line, id: string | null): void {
+    const buf = this.buffers.find((b) => b.lines.includes(line));
+    if (!buf) return;
+    if (id === null || this.seen.has(id)) {
+      buf.lines.splice(buf.lines.indexOf(line), 1);
+    } else {
+      line.pending = false;
+      line.id = id;
+      this.awaitingEcho.add(id);
+    }
+    this.changed();
+  }
+
+  /** An echo of a line sent while offline replaces the local copy where it was typed. */
+  private replaceSent(buf: ChatBuffer, line: Line): boolean {
+    if (line.id === null || !this.awaitingEcho.delete(line.id)) return false;
+    const i = buf.lines.findIndex((l) => l.pending === false && l.id === line.id);
+    if (i === -1) return false;
+    buf.lines[i] = line;
+    return true;
+  }
+
   // ---- channel state from /api/v1/state and /members ----
 
   setChannel(name: string, topic: string | null, modes: string): void {
@@ -229,7 +279,7 @@ export class ChatModel {
         const line = messageLine(env, verdict, this.nick);
         if (!line) break;
         const buf = this.messageBuffer(env, isMe);
-        this.append(buf, line);
+        if (!this.replaceSent(buf, line)) this.append(buf, line);
         out.push({ buffer: buf, line });
         break;
       }

@@ -12,6 +12,9 @@ import { App } from './ui/app.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+// bracketed paste: the terminal marks pasted text, so a paste of lines is one message, not many
+const PASTE_ON = '\x1b[?2004h';
+const PASTE_OFF = '\x1b[?2004l';
 
 export async function runTui(opts: CliOptions, stateDir: string): Promise<number> {
   const model = new ChatModel({ nick: opts.nick, serverName: new URL(opts.server).host });
@@ -53,7 +56,7 @@ export async function runTui(opts: CliOptions, stateDir: string): Promise<number
       app.unmount();
     },
   });
-  process.stdout.write(ENTER_ALT_SCREEN);
+  process.stdout.write(ENTER_ALT_SCREEN + PASTE_ON);
   const app = render(<App model={model} controller={controller} />, { exitOnCtrlC: true });
   const stop = () => app.unmount();
   process.once('SIGTERM', stop);
@@ -86,7 +89,7 @@ export async function runTui(opts: CliOptions, stateDir: string): Promise<number
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
-    process.stdout.write(LEAVE_ALT_SCREEN);
+    process.stdout.write(PASTE_OFF + LEAVE_ALT_SCREEN);
   }
   await conn.close().catch(() => undefined);
   void started;

@@ -211,7 +211,7 @@ test('unread markers, Tab / Shift+Tab / Alt+Right buffer switching, /buffer', as
   await type('/buffer 1', KEY.enter);
   assert.equal(model.active.kind, 'server');
   await type('/help', KEY.enter);
-  assert.match(frame(), /\/quit \[reason\]/);
+  assert.match(frame(), /Ctrl\+U\/K cut before\/after the cursor/);
 });
 
 test('PageUp scrolls back and PageDown returns; /clear empties the buffer', async () => {
@@ -226,25 +226,43 @@ test('PageUp scrolls back and PageDown returns; /clear empties the buffer', asyn
   assert.match(frame(), /-- more: \d+ below --/);
   await type(KEY.pageDown, KEY.pageDown);
   assert.match(frame(), /line 39/);
+  // far past the top: a full page, its first line in view even when lines wrap
+  model.prependHistory(
+    model.active,
+    [
+      {
+        env: env('PRIVMSG', 'bob', '#c', [`the very first ${'long '.repeat(30)}`]),
+        verdict: 'unsigned',
+      },
+    ],
+    false,
+  );
+  await type(...Array<string>(8).fill(KEY.pageUp));
+  assert.match(frame(), /the very first/);
+  assert.match(frame(), /line 5\b/);
+  await type(...Array<string>(8).fill(KEY.pageDown));
+  assert.match(frame(), /line 39/);
   await type('/clear', KEY.enter);
   assert.doesNotMatch(frame(), /line 3\d/);
 });
 
-test('keys that arrive together still submit every line, Enter included', async () => {
-  const { model, link, ui, type } = setup();
+test('keys that arrive together are all applied in order; several lines in one read are a paste', async () => {
+  const { model, link, ui, type, frame } = setup();
   model.ingest(env('JOIN', 'alice', '#c'));
   model.activate(model.find('#c')!);
-  // a paste of two lines and the start of a third, in one read
-  await type('one\rtwo\rthr');
-  assert.deepEqual(
-    link.sent.map((c) => (c.body as string[])[0]),
-    ['one', 'two'],
-  );
+  // typing, a burst of Backspace and Enter, in one read
+  await type('helloo\x7f\x7f\x7fp me\r');
+  assert.deepEqual(link.sent.at(-1)?.body, ['help me']);
   // text and Enter written back to back, before any re-render
+  ui.stdin.write('thr');
   ui.stdin.write('ee');
   ui.stdin.write('\r');
   await type();
   assert.deepEqual(link.sent.at(-1)?.body, ['three']);
+  // lines arriving together without bracketed paste marks: one multi-line message
+  await type('one\rtwo\rthr');
+  assert.deepEqual(link.sent.at(-1), { command: 'PRIVMSG', to: '#c', body: ['one', 'two', 'thr'] });
+  assert.match(frame(), /\n>\s*$/);
 });
 
 test('/quit sends QUIT, forgets the session and exits', async () => {

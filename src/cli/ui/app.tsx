@@ -1,12 +1,20 @@
 // The terminal UI (ink 6): topic bar, buffer list | scrollback | nick list, status line, input.
 // State lives in the model (model.ts); this only draws it and turns keys into controller calls.
-import { Box, Text, useInput, useStdout } from 'ink';
-import TextInput from 'ink-text-input';
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+// Keys are read from ink's raw input events, not useInput: useInput hands a run of several keys
+// (fast typing, a burst of Backspace, a paste) over as one string, which lost or mangled them.
+// key-decoder.ts splits every event into keys, applied in order to the line editor.
+import { Box, Text, useApp, useStdin, useStdout } from 'ink';
+import { useEffect, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Controller } from '../controller.js';
 import { cleanInput, complete, InputHistory } from '../input-helpers.js';
+import { KeyDecoder, pasteLines, type Key } from '../key-decoder.js';
+import { LineEditor } from '../line-editor.js';
 import type { ChatModel } from '../model.js';
-import { BufferList, NickList, Scrollback, StatusLine, TopicBar } from './parts.js';
+import { InputLine, PastePrompt } from './input-line.js';
+import { bufferLabel, BufferList, NickList, Scrollback, StatusLine, TopicBar } from './parts.js';
+
+/** A paste of more lines than this waits for Enter (irssi asks too). */
+export const PASTE_CONFIRM_ABOVE = 5;
 
 export interface AppProps {
   model: ChatModel;
@@ -31,16 +39,16 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
 export function App({ model, controller, size: fixedSize }: AppProps) {
   useSyncExternalStore(model.subscribe, model.getVersion);
   const { columns, rows } = useTerminalSize(fixedSize);
-  const [input, setInput] = useState('');
-  const history = useRef(new InputHistory()).current;
-  // The line as last edited. ink-text-input hands onSubmit the value its key handler closed over,
-  // which lags behind when Enter arrives before React re-registered that handler (keys typed
-  // quickly while the process was busy): the ref is always current.
-  const current = useRef('');
-  const setLine = (value: string) => {
-    current.current = value;
-    setInput(value);
-  };
+  const { exit } = useApp();
+  const { internal_eventEmitter: events, setRawMode } = useStdin();
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  // The editor, history and decoder outlive renders; keys change them directly and then ask for
+  // a redraw, so a key never sees a stale copy of the line.
+  const [editor] = useState(() => new LineEditor());
+  const [history] = useState(() => new InputHistory());
+  const [decoder] = useState(() => new KeyDecoder());
+  /** the lines of a long paste waiting for Enter or Esc */
+  const pastePending = useRef<string[] | null>(null);
 
   // One row short of the terminal: ink redraws a frame that fills the screen by clearing it.
   const height = Math.max(6, rows - 1);
@@ -50,58 +58,137 @@ export function App({ model, controller, size: fixedSize }: AppProps) {
   const showNicks = buf.kind === 'channel' && columns >= 80;
   const nickWidth = showNicks ? 16 : 0;
 
-  useInput((_ch, key) => {
+  const scroll = (up: boolean) => {
     // the model, not this render's `buf`: a key may come before the re-render of a switch
-    const buf = model.active;
-    if (key.pageUp) {
-      const step = Math.max(1, middle - 2);
-      if (buf.scroll + step >= buf.lines.length - middle) void controller.loadOlder(buf);
-      model.scrollBy(buf, step);
-    } else if (key.pageDown) {
-      model.scrollBy(buf, -Math.max(1, middle - 2));
-    } else if (key.upArrow) {
-      setLine(history.up(current.current));
-    } else if (key.downArrow) {
-      setLine(history.down(current.current));
-    } else if (key.tab && key.shift) {
-      model.cycle(-1);
-    } else if (key.tab) {
-      if (current.current === '') model.cycle(1);
-      else {
-        const nicks = [...buf.members.values()].map((m) => m.nick);
-        if (buf.kind === 'query') nicks.push(buf.name);
-        const done = complete(current.current, nicks);
-        if (done !== null) setLine(done);
-      }
-    } else if ((key.meta || key.ctrl) && (key.leftArrow || key.rightArrow)) {
-      model.cycle(key.leftArrow ? -1 : 1);
-    }
-  });
+    const b = model.active;
+    const step = Math.max(1, middle - 2);
+    if (!up) return model.scrollBy(b, -step);
+    // the top of the buffer stops with a full page on screen, not with its first line alone
+    const top = Math.max(0, b.lines.length - middle);
+    if (b.scroll + step >= top) void controller.loadOlder(b);
+    model.scrollBy(b, Math.max(0, Math.min(step, top - b.scroll)));
+  };
 
   const submit = () => {
-    const value = current.current;
-    setLine('');
+    const value = editor.text;
+    editor.clear();
     history.push(value);
     model.scrollBy(model.active, -model.active.scroll);
     void controller.submit(value);
   };
 
-  // Keys that arrive together (a paste, or typing while the process was busy) reach the input
-  // as one string, Enter included: each line break ends a line to submit.
-  const change = (value: string) => {
-    if (!/[\r\n]/.test(value)) {
-      setLine(cleanInput(value));
-      return;
-    }
-    const lines = value.split(/\r\n|\r|\n/);
-    const rest = lines.pop() ?? '';
-    for (const line of lines) {
-      current.current = cleanInput(line);
-      submit();
-    }
-    setLine(cleanInput(rest));
+  const sendPaste = (lines: string[]) => {
+    pastePending.current = null;
+    editor.clear();
+    model.scrollBy(model.active, -model.active.scroll);
+    void controller.sayLines(lines);
   };
 
+  // A paste of one line is typed into the editor; several lines (with what the line held around
+  // the cursor) become one multi-line message, sent at once or, when long, after Enter.
+  const paste = (raw: string) => {
+    const lines = pasteLines(raw).map(cleanInput);
+    if (lines.length <= 1) return editor.insert(lines[0] ?? '');
+    lines[0] = editor.beforeCursor + lines[0]!;
+    lines[lines.length - 1] += editor.afterCursor;
+    if (lines.length > PASTE_CONFIRM_ABOVE) pastePending.current = lines;
+    else sendPaste(lines);
+  };
+
+  const completeAtCursor = () => {
+    const b = model.active;
+    const nicks = [...b.members.values()].map((m) => m.nick);
+    if (b.kind === 'query') nicks.push(b.name);
+    const done = complete(editor.beforeCursor, nicks);
+    if (done !== null) editor.setBeforeCursor(done);
+  };
+
+  const press = (key: Key) => {
+    if (pastePending.current) {
+      if (key.type === 'enter') sendPaste(pastePending.current);
+      else if (key.type === 'escape') pastePending.current = null;
+      else if (key.type === 'interrupt') exit();
+      return;
+    }
+    switch (key.type) {
+      case 'text':
+        return editor.insert(cleanInput(key.text));
+      case 'paste':
+        return paste(key.text);
+      case 'enter':
+        return submit();
+      case 'backspace':
+        return editor.backspace();
+      case 'delete':
+        return editor.delete();
+      case 'left':
+        return editor.left();
+      case 'right':
+        return editor.right();
+      case 'home':
+        return editor.home();
+      case 'end':
+        return editor.end();
+      case 'word-left':
+        return editor.wordLeft();
+      case 'word-right':
+        return editor.wordRight();
+      case 'kill-before':
+        return editor.killBefore();
+      case 'kill-after':
+        return editor.killAfter();
+      case 'kill-word-before':
+        return editor.killWordBefore();
+      case 'kill-word-after':
+        return editor.killWordAfter();
+      case 'yank':
+        return editor.yank();
+      case 'up':
+        return editor.set(history.up(editor.text));
+      case 'down':
+        return editor.set(history.down(editor.text));
+      case 'tab':
+        if (editor.text === '') model.cycle(1);
+        else completeAtCursor();
+        return;
+      case 'shift-tab':
+        return model.cycle(-1);
+      case 'prev-buffer':
+        return model.cycle(-1);
+      case 'next-buffer':
+        return model.cycle(1);
+      case 'alt-digit':
+        // Alt+1…9 are buffers 1–9, Alt+0 is 10; a missing one does nothing
+        model.select(String(key.digit === 0 ? 10 : key.digit));
+        return;
+      case 'page-up':
+        return scroll(true);
+      case 'page-down':
+        return scroll(false);
+      case 'escape':
+        return;
+      case 'interrupt':
+        return exit();
+    }
+  };
+  // the input listener is registered once and calls the press of the latest render
+  const pressRef = useRef(press);
+  pressRef.current = press;
+
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    const onInput = (data: string) => {
+      for (const key of decoder.feed(data)) pressRef.current(key);
+      redraw();
+    };
+    events.on('input', onInput);
+    return () => void events.off('input', onInput);
+  }, [events, decoder]);
+
+  const waiting = pastePending.current;
   return (
     <Box flexDirection="column" width={columns} height={height}>
       <TopicBar model={model} width={columns} />
@@ -113,11 +200,13 @@ export function App({ model, controller, size: fixedSize }: AppProps) {
         <Scrollback buffer={buf} height={middle} />
         {showNicks ? <NickList buffer={buf} width={nickWidth} height={middle} /> : null}
       </Box>
-      <StatusLine model={model} width={columns} />
-      <Box height={1}>
-        <Text color="cyan">{'> '}</Text>
-        <TextInput value={input} onChange={change} onSubmit={submit} />
-      </Box>
+      {waiting ? (
+        <PastePrompt lines={waiting.length} target={bufferLabel(model, buf)} width={columns} />
+      ) : (
+        <StatusLine model={model} width={columns} />
+      )}
+      {/* the prompt takes 2 columns; the last column stays free so the line never wraps */}
+      <InputLine view={editor.view(columns - 3)} width={columns} />
     </Box>
   );
 }

@@ -67,21 +67,28 @@ export function LineView({ line }: { line: Line }) {
       <Text color={line.mention ? 'yellowBright' : undefined} bold={line.mention}>
         {text}
       </Text>
+      {/* typed offline: the server has not stored it yet */}
+      {line.pending ? <Text color="yellow"> (pending)</Text> : null}
     </Text>
   );
 }
 
-/** The last lines of the buffer that fit, clipped at the top (lines wrap, so rows ≥ lines). */
+/**
+ * The last lines of the buffer that fit, clipped at the top (lines wrap, so rows ≥ lines); scrolled
+ * up to the first line, clipped at the bottom instead, so the top of the history is in view.
+ */
 export function Scrollback({ buffer, height }: { buffer: ChatBuffer; height: number }) {
   const end = buffer.lines.length - buffer.scroll;
-  const lines = buffer.lines.slice(Math.max(0, end - height), end);
+  const start = Math.max(0, end - height);
+  const lines = buffer.lines.slice(start, end);
+  const atTop = buffer.scroll > 0 && start === 0;
   return (
     <Box
       flexDirection="column"
       flexGrow={1}
       height={height}
       overflow="hidden"
-      justifyContent="flex-end"
+      justifyContent={atTop ? 'flex-start' : 'flex-end'}
     >
       {lines.map((line, i) => (
         <Box key={line.id ?? `${line.time}-${end - lines.length + i}`} flexShrink={0}>
