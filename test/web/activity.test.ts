@@ -283,4 +283,22 @@ void describe('web client: activity', { skip: skipWithoutBrowser, timeout: 300_0
     assert.equal(await alice.page.locator('.login .error, p.error').count(), 0);
     assertClean(alice, 'logout');
   });
+
+  test('Log out in one tab signs every tab out, none with an error', async () => {
+    // Both tabs share one poll (the SharedWorker): the revoked token's answer reaches both.
+    await signIn(alice.page, chatd.url, 'alice2');
+    const second = await newWatchedPage(context);
+    await second.page.goto(chatd.url);
+    await waitConnected(second.page);
+    await type(alice.page, '/logout');
+    await alice.page.getByLabel('Nick').waitFor();
+    await second.page.getByLabel('Nick').waitFor();
+    await second.page.waitForTimeout(1000);
+    for (const w of [alice, second]) {
+      assert.equal(await w.page.locator('.login .error, p.error').count(), 0);
+      assert.doesNotMatch(await w.page.locator('body').innerText(), /revoked/);
+    }
+    assertClean(second, 'second tab');
+    await second.page.close();
+  });
 });

@@ -49,7 +49,7 @@ export class PollEngine {
         this.emitStatus();
         return;
       case 'logout':
-        this.stop({ state: 'signed-out', reason: 'signed out', token: this.token });
+        this.stop({ state: 'signed-out', reason: null, token: this.token });
         return;
       case 'retry':
         this.wake?.();

@@ -10,7 +10,8 @@ export type ConnectionState =
   /** `retryAt`: epoch ms of the next attempt; `reason`: what went wrong, for the status line */
   | { state: 'reconnecting'; retryAt: number; reason: string }
   /** `token`: the token that stopped working (a tab holding another one ignores this) */
-  | { state: 'signed-out'; reason: string; token: string | null };
+  /** `reason` null: a tab of this browser signed out on purpose (nothing went wrong) */
+  | { state: 'signed-out'; reason: string | null; token: string | null };
 
 export type ToEngine =
   /** a tab with a token (after login, or from localStorage at load) */

@@ -236,13 +236,15 @@ export function retryNow(): void {
 /** Ends this device's login (POST /logout); the session ends too if it has no password. */
 export async function logout(): Promise<void> {
   // The server revokes the token before it answers: the poll engine may report that first.
+  // Stopping the shared poll first keeps the other tabs from hearing "revoked" either: they get
+  // the engine's own sign-out, which is no error.
   ending = token.value;
+  link?.post({ type: 'logout' });
   try {
     await client.logout();
   } catch {
     // already gone: sign out locally all the same
   }
-  link?.post({ type: 'logout' });
   signedOut(null);
 }
 
