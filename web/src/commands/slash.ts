@@ -5,6 +5,7 @@
 import { fold } from '../../../src/model/casefold.js';
 import type { CommandInput } from '../../../src/model/api.js';
 import { expectServerReplies } from '../state/apply.js';
+import { startListing } from '../state/listing.js';
 import { activeWindow, serverWindow, type ChatWindow } from '../state/model.js';
 import { logout, pendingJoins, quitDone, send } from '../state/session.js';
 import { trustKey } from '../state/signatures.js';
@@ -158,6 +159,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   list: (_win, args) => {
     const [[mask]] = words(args, 1);
+    startListing(mask ?? ''); // the replies fill the channel browser
     return send({ command: 'LIST', ...(mask ? { params: [mask] } : {}) });
   },
   motd: () => {

@@ -68,8 +68,8 @@ export function MessageLog({ win }: { win: ChatWindow }) {
           {win.loadingHistory.value ? 'Loading…' : 'Load older messages'}
         </button>
       )}
-      {lines.map((line) => (
-        <MessageLine key={line.key} line={line} />
+      {lines.map((line, i) => (
+        <MessageLine key={line.key} line={line} prev={lines[i - 1]} />
       ))}
     </div>
   );
