@@ -238,6 +238,12 @@ void describe('web client: look and layout', { skip: skipWithoutBrowser, timeout
     await bob.send({ command: 'AWAY' });
     await page.locator('.nicks button:not(.away)[data-nick="bob"]').waitFor();
 
+    // Our own /away marks our own entry too.
+    await type(page, '/away tea');
+    await page.locator('.nicks button.away[data-nick="alice"]').waitFor();
+    await type(page, '/away');
+    await page.locator('.nicks button:not(.away)[data-nick="alice"]').waitFor();
+
     // A new real name (SETNAME) shows on hover too.
     await bob.send({ command: 'SETNAME', body: ['Robert'] });
     await eventually('the new real name', async () =>
@@ -354,6 +360,11 @@ void describe('web client: look and layout', { skip: skipWithoutBrowser, timeout
     await arrow.waitFor();
     await page.evaluate(`${STRIP}.scrollLeft = ${STRIP}.scrollWidth`);
     await page.locator('.offscreen.after').waitFor({ state: 'detached' });
+    // Alt+N picking a window off the strip scrolls it into sight.
+    await page.evaluate(`${STRIP}.scrollLeft = 0`);
+    await page.locator('body').press('Alt+9');
+    assert.equal(await activeName(page), '#p8');
+    await eventually('#p8 in sight after Alt+9', () => page.evaluate<boolean>(inStrip('#p8')));
 
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - innerWidth',

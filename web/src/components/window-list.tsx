@@ -123,6 +123,11 @@ export function WindowList() {
     setHidden((old) => (sameSide(old[0], next[0]) && sameSide(old[1], next[1]) ? old : next));
   };
   useLayoutEffect(update, [wins, marks]);
+  // the active window is always in sight (Alt+N on a phone may pick one off the strip)
+  const activeIndex = wins.findIndex((w) => w.key === activeKey.value);
+  useLayoutEffect(() => {
+    list.current?.children[activeIndex]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [activeIndex]);
   useLayoutEffect(() => {
     addEventListener('resize', update);
     return () => removeEventListener('resize', update);

@@ -257,10 +257,20 @@ function applyPubkey(env: Envelope): void {
   });
 }
 
-/** Away state and real names that WHO (352), WHOIS (311) and 301 (away message) tell. */
-function noteWhoReplies(env: Envelope, text: string): void {
+/**
+ * Away state and real names that numerics tell: WHO (352), WHOIS (311), 301 (someone's away
+ * message) and 305/306 (we are back / away: our own entry in the nick lists).
+ */
+function noteMemberReplies(env: Envelope, text: string): void {
   const p = env.params;
-  if (env.command === '352') {
+  if (env.command === '305' || env.command === '306') {
+    const away = env.command === '306';
+    for (const win of channelsWith(myNick.value)) {
+      updateMember(win, myNick.value, (m) =>
+        away === m.away ? m : awayState(away ? '' : null)(m),
+      );
+    }
+  } else if (env.command === '352') {
     // params: channel user host server nick flags; text: `hopcount realname`
     const [channel = '', , , , nick = '', flags = ''] = p;
     const win = findWindow(channel);
@@ -283,7 +293,7 @@ function applyNumeric(env: Envelope): void {
   const text = textLines(env).join(' ');
   if (cmd === '305' || cmd === '306') hooks?.away(cmd === '306' ? 'away' : null);
   if (cmd === '321' || cmd === '322' || cmd === '323') noteListReply(env);
-  noteWhoReplies(env, text);
+  noteMemberReplies(env, text);
   if (SERVER_NUMERICS.has(cmd)) {
     const shown = numericText(env);
     // In the server window, unless this page just asked for them (/motd, /lusers, /version).
