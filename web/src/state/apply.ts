@@ -258,18 +258,12 @@ function applyPubkey(env: Envelope): void {
 }
 
 /**
- * Away state and real names that numerics tell: WHO (352), WHOIS (311), 301 (someone's away
- * message) and 305/306 (we are back / away: our own entry in the nick lists).
+ * Away state and real names that numerics tell: WHO (352), WHOIS (311) and 301 (someone's away
+ * message). Our own away state reaches the nick lists by our own AWAY event, like anyone's.
  */
 function noteMemberReplies(env: Envelope, text: string): void {
   const p = env.params;
-  if (env.command === '305' || env.command === '306') {
-    const away = env.command === '306';
-    for (const win of channelsWith(myNick.value)) {
-      updateMember(win, myNick.value, (m) =>
-        away === m.away ? m : awayState(away ? '' : null)(m),
-      );
-    }
+  if (env.command === '352') {
   } else if (env.command === '352') {
     // params: channel user host server nick flags; text: `hopcount realname`
     const [channel = '', , , , nick = '', flags = ''] = p;
