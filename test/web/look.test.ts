@@ -257,6 +257,13 @@ void describe('web client: look and layout', { skip: skipWithoutBrowser, timeout
     await waitConnected(page);
     await openWindow(page, '#look');
     await page.locator('.nicks button.away[data-nick="bob"]').waitFor();
+    // The member list has no real names: /who tells them (and the away flag).
+    assert.doesNotMatch((await bobNick.getAttribute('title')) ?? '', /Robert/);
+    await type(page, '/who #look');
+    await waitForLine(page, 'End of WHO');
+    await eventually('the real name from WHO', async () =>
+      /^bob \(Robert\) — away/.test((await bobNick.getAttribute('title')) ?? ''),
+    );
     await bob.send({ command: 'AWAY' });
     await page.locator('.nicks button:not(.away)[data-nick="bob"]').waitFor();
   });

@@ -264,7 +264,6 @@ function applyPubkey(env: Envelope): void {
 function noteMemberReplies(env: Envelope, text: string): void {
   const p = env.params;
   if (env.command === '352') {
-  } else if (env.command === '352') {
     // params: channel user host server nick flags; text: `hopcount realname`
     const [channel = '', , , , nick = '', flags = ''] = p;
     const win = findWindow(channel);
