@@ -321,6 +321,13 @@ void describe('web client: look and layout', { skip: skipWithoutBrowser, timeout
     const phone = await newWatchedPage(context);
     const page = phone.page;
     await signIn(page, chatd.url, 'erin');
+    // The server window's 005 tokens are never cut at this width: each piece sits on one row.
+    await waitForLine(page, 'are supported by this server');
+    const cut = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('.isupport .part')].filter((e) => e.getClientRects().length !== 1).map((e) => e.textContent)",
+    );
+    assert.deepEqual(cut, [], 'ISUPPORT pieces broken across rows');
+    assert.ok((await page.locator('.isupport .part').count()) > 10, 'the pieces are there');
     const channels = ['#p1', '#p2', '#p3', '#p4', '#p5', '#p6', '#p7', '#p8'];
     await type(page, `/join ${channels.join(',')}`);
     for (const name of channels)

@@ -76,7 +76,7 @@ export function ChannelBrowser() {
                   {c.users} {c.users === 1 ? 'user' : 'users'}
                   {here ? ', joined' : ''}
                 </span>
-                <span class="ctopic">{c.topic || 'No topic'}</span>
+                <span class={c.topic ? 'ctopic' : 'ctopic none'}>{c.topic || 'No topic'}</span>
               </button>
             </li>
           );

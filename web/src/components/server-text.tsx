@@ -13,12 +13,8 @@ function Token({ token }: { token: string }) {
     <span class="token">
       {parts.map((part, i) => (
         <Fragment key={i}>
-          {part}
-          {i < parts.length - 1 && (
-            <>
-              ,<wbr />
-            </>
-          )}
+          {i > 0 && <wbr />}
+          <span class="part">{i < parts.length - 1 ? `${part},` : part}</span>
         </Fragment>
       ))}
     </span>
