@@ -151,16 +151,21 @@ void describe('web client: look and layout', { skip: skipWithoutBrowser, timeout
     await waitConnected(page);
     await openWindow(page, '#days');
     await waitForLine(page, '<dora> written today');
-    await bob.send({ command: 'JOIN', to: '#days' });
-    await waitForLine(page, 'bob has joined #days');
-    // The history line is from "yesterday", the JOIN's envelope time is now, so also yesterday
-    // by the page clock... unless a line is stamped by the page: a /help note is today.
+    // The history line (sent at the real time) is yesterday's by the page's clock; a /help note,
+    // stamped by the page, is today's: a separator heads each.
     await type(page, '/help');
     await waitForLine(page, '/join');
     const days = await page.locator('.log .day').allTextContents();
     assert.equal(days.length, 2, days.join(' | '));
-    assert.match(days[0] ?? '', /^Yesterday, /);
+    // (just past a real midnight the history line would be two days old: no "Yesterday" then)
+    assert.doesNotMatch(days[0] ?? '', /^Today, /);
     assert.match(days[1] ?? '', /^Today, /);
+    // …in their places: before the history line, and between it and the note
+    const order = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('.log > .day, .log > .line')].map((e) => e.classList.contains('day') ? 'day' : 'line')",
+    );
+    assert.equal(order[0], 'day');
+    assert.equal(order.indexOf('day', 1), 2, order.join(' '));
     await context.close();
   });
 

@@ -12,6 +12,7 @@ import {
   localKey,
   localOrder,
   newWindow,
+  noteSeq,
   serverWindow,
   SERVER_KEY,
   windows,
@@ -95,7 +96,12 @@ export function addLines(
 ): void {
   const fresh = incoming.filter((l) => l.id === null || !win.seen.has(l.key));
   if (fresh.length === 0) return;
-  for (const l of fresh) if (l.id !== null) win.seen.add(l.key);
+  for (const l of fresh) {
+    if (l.id === null) continue;
+    win.seen.add(l.key);
+    // history lines count too: a note written after a reload goes below the history shown
+    noteSeq(l.order);
+  }
   const lines = win.lines.value;
   let next: Line[];
   const last = lines[lines.length - 1];
