@@ -1,7 +1,7 @@
 // End to end: the web client in headless Chromium against a real chatd (HASHCASH_BITS=8, so every
 // browser login mints a stamp). Two browsers chat both ways; a reload loses no message; more tabs
 // share one session and one long-poll; history loads on scroll-up; the console stays clean. The
-// README's screenshots (desktop and phone) are taken here.
+// README's screenshots (desktop, dark and phone) are taken here.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -107,6 +107,10 @@ void describe('web client: chatting', { skip: skipWithoutBrowser, timeout: 300_0
     await sally.say('map and weather: https://example.org/trail — signed');
     await alice.page.locator('.log .line[data-sig="verified"]').waitFor();
     await screenshot(alice.page, 'desktop.png');
+    // The same page in the dark theme (the client follows prefers-color-scheme).
+    await alice.page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(alice.page, 'dark.png');
+    await alice.page.emulateMedia({ colorScheme: null });
     assertClean(alice, 'alice');
     assertClean(bob, 'bob');
   });

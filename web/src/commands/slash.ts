@@ -5,6 +5,7 @@
 import { fold } from '../../../src/model/casefold.js';
 import type { CommandInput } from '../../../src/model/api.js';
 import { expectServerReplies } from '../state/apply.js';
+import { startListing } from '../state/listing.js';
 import { activeWindow, serverWindow, type ChatWindow } from '../state/model.js';
 import { client, logout, pendingJoins, quitDone, send } from '../state/session.js';
 import { trustKey } from '../state/signatures.js';
@@ -160,6 +161,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   list: (_win, args) => {
     const [[mask]] = words(args, 1);
+    startListing(mask ?? ''); // the replies fill the channel browser
     return send({ command: 'LIST', ...(mask ? { params: [mask] } : {}) });
   },
   motd: () => {

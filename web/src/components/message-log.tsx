@@ -156,8 +156,8 @@ export function MessageLog({ win }: { win: ChatWindow }) {
         </button>
       )}
       {empty && <p class="empty">{empty}</p>}
-      {lines.flatMap((line) => {
-        const shown = <MessageLine key={line.key} line={line} />;
+      {lines.flatMap((line, i) => {
+        const shown = <MessageLine key={line.key} line={line} prev={lines[i - 1]} />;
         if (line.key !== divider) return [shown];
         return [
           <div class="new-divider" role="separator" key="new-divider">

@@ -21,13 +21,16 @@ import {
   type Line,
   type LineKind,
 } from './model.js';
+import { noteListReply } from './listing.js';
 import {
   addMember,
   applyModes,
+  awayState,
   parseNames,
   removeMember,
   renameMember,
   setMembers,
+  updateMember,
 } from './members.js';
 import { stored } from './persist.js';
 import { announceKey, verdictFor } from './signatures.js';
@@ -90,7 +93,10 @@ function say(
   text: string,
   nick: string | null = null,
 ): void {
-  addLines(win, [line(env, 0, kind, text, nick)]);
+  const shown = line(env, 0, kind, text, nick);
+  // numerics keep their code, so the server window can lay some out (005's tokens)
+  if (/^\d{3}$/.test(env.command)) shown.numeric = env.command;
+  addLines(win, [shown]);
 }
 
 /** Lines of a PRIVMSG or NOTICE (from history or the queue). */
@@ -130,7 +136,7 @@ function applyJoin(env: Envelope): void {
     const win = existing ?? openWindow(channel, 'channel');
     win.joined.value = true;
     win.printReplies = true;
-    addMember(win, env.from);
+    addMember(win, env.from, env.realname);
     say(win, env, 'event', `You have joined ${channel}`);
     if (hooks?.pendingJoins.delete(fold(channel))) activate(win);
     hooks?.joinedChannel(win);
@@ -138,7 +144,7 @@ function applyJoin(env: Envelope): void {
   }
   const win = findWindow(channel);
   if (!win) return;
-  addMember(win, env.from);
+  addMember(win, env.from, env.realname);
   say(win, env, 'event', `${env.from} has joined ${channel}`);
 }
 
@@ -251,10 +257,36 @@ function applyPubkey(env: Envelope): void {
   });
 }
 
+/**
+ * Away state and real names that numerics tell: WHO (352), WHOIS (311) and 301 (someone's away
+ * message). Our own away state reaches the nick lists by our own AWAY event, like anyone's.
+ */
+function noteMemberReplies(env: Envelope, text: string): void {
+  const p = env.params;
+  if (env.command === '352') {
+    // params: channel user host server nick flags; text: `hopcount realname`
+    const [channel = '', , , , nick = '', flags = ''] = p;
+    const win = findWindow(channel);
+    const realname = text.replace(/^\d+ /, '');
+    if (!win || !nick) return;
+    updateMember(win, nick, (m) => ({
+      ...(flags.includes('G') ? awayState(m.awayMessage ?? '')(m) : awayState(null)(m)),
+      ...(realname && { realname }),
+    }));
+  } else if (env.command === '311' && p[0]) {
+    for (const win of channelsWith(p[0]))
+      updateMember(win, p[0], (m) => ({ ...m, realname: text }));
+  } else if (env.command === '301' && p[0]) {
+    for (const win of channelsWith(p[0])) updateMember(win, p[0], awayState(text));
+  }
+}
+
 function applyNumeric(env: Envelope): void {
   const cmd = env.command;
   const text = textLines(env).join(' ');
   if (cmd === '305' || cmd === '306') hooks?.away(cmd === '306' ? 'away' : null);
+  if (cmd === '321' || cmd === '322' || cmd === '323') noteListReply(env);
+  noteMemberReplies(env, text);
   if (SERVER_NUMERICS.has(cmd)) {
     const shown = numericText(env);
     // In the server window, unless this page just asked for them (/motd, /lusers, /version).
@@ -301,8 +333,19 @@ function applyOther(env: Envelope): void {
     case 'PONG':
       say(activeWindow.value, env, 'server', `PONG from ${env.params[0] ?? env.from} ${text}`);
       return;
-    case 'AWAY': // away-notify events: the members list reads away from the server
-    case 'SETNAME': // real-name changes (IRC setname); WHOIS shows them
+    case 'AWAY': {
+      // away-notify: the nick is shown away (or back) in every channel we share with it
+      const message = textLines(env).join(' ');
+      for (const win of channelsWith(env.from)) {
+        updateMember(win, env.from, awayState(message ? message : null));
+      }
+      return;
+    }
+    case 'SETNAME': // a new real name: the nick list shows it on hover
+      for (const win of channelsWith(env.from)) {
+        updateMember(win, env.from, (m) => ({ ...m, realname: text }));
+      }
+      return;
     case 'ACCOUNT': // a session became an account (IRC account-notify)
     case 'TAGMSG':
       // client tags only (typing, reactions from IRC clients): nothing this client shows yet

@@ -1,22 +1,62 @@
 // Nick lists: filled from /api/v1/channels/{name}/members and 353 replies, kept current from
 // JOIN, PART, QUIT, NICK, KICK and MODE (+o/+v) events; shown ops first, then voiced, then the
-// others, each group by name.
+// others, each group by name. Away state follows AWAY events (away-notify) and WHO flags; real
+// names come from JOIN envelopes (`realname`), WHO and WHOIS replies.
 import { fold } from '../../../src/model/casefold.js';
 import type { ChatWindow, Member } from './model.js';
 
+/** A new member list; what only events told (real names, away messages) is kept for those still there. */
 export function setMembers(win: ChatWindow, members: Iterable<Member>): void {
+  const old = win.members.value;
   const map = new Map<string, Member>();
-  for (const m of members) map.set(fold(m.nick), m);
+  for (const m of members) {
+    const key = fold(m.nick);
+    const known = old.get(key);
+    const realname = m.realname ?? known?.realname;
+    const awayMessage = m.away ? (m.awayMessage ?? known?.awayMessage) : undefined;
+    map.set(key, {
+      ...m,
+      ...(realname !== undefined && { realname }),
+      ...(awayMessage !== undefined && { awayMessage }),
+    });
+  }
   win.members.value = map;
 }
 
-export function addMember(win: ChatWindow, nick: string): void {
+export function addMember(win: ChatWindow, nick: string, realname?: string): void {
   const key = fold(nick);
-  if (win.members.value.has(key)) return;
+  const known = win.members.value.get(key);
+  if (known && (!realname || known.realname === realname)) return;
+  const base = known ?? { nick, op: false, voice: false, away: false };
   const next = new Map(win.members.value);
-  next.set(key, { nick, op: false, voice: false, away: false });
+  next.set(key, realname ? { ...base, realname } : base);
   win.members.value = next;
 }
+
+/** Changes one member (if there) with `change`; true when the nick was there. */
+export function updateMember(
+  win: ChatWindow,
+  nick: string,
+  change: (m: Member) => Member,
+): boolean {
+  const key = fold(nick);
+  const member = win.members.value.get(key);
+  if (!member) return false;
+  const next = new Map(win.members.value);
+  next.set(key, change(member));
+  win.members.value = next;
+  return true;
+}
+
+/** Away (with its message) or back (`message` null). */
+export const awayState =
+  (message: string | null) =>
+  (m: Member): Member => {
+    const { awayMessage: _old, ...rest } = m;
+    return message === null
+      ? { ...rest, away: false }
+      : { ...rest, away: true, ...(message && { awayMessage: message }) };
+  };
 
 /** true when the nick was there */
 export function removeMember(win: ChatWindow, nick: string): boolean {

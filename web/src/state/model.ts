@@ -34,6 +34,8 @@ export interface Line {
   mention: boolean;
   /** signature badge of a PRIVMSG/NOTICE; null for everything else */
   verdict: Signal<Verdict> | null;
+  /** the numeric a server line shows (some are laid out specially: 005) */
+  numeric?: string;
 }
 
 export interface Member {
@@ -41,6 +43,10 @@ export interface Member {
   op: boolean;
   voice: boolean;
   away: boolean;
+  /** the away message, when an AWAY event or WHOIS told it */
+  awayMessage?: string;
+  /** the real name, when a JOIN, WHO or WHOIS told it (shown on hover) */
+  realname?: string;
 }
 
 export type WindowKind = 'server' | 'channel' | 'query';

@@ -1,6 +1,11 @@
 // Opening, closing and switching windows, and adding lines to them (kept in order, without
 // duplicates, with unread counts for windows not in view: another window, or any window while the
 // page is hidden).
+//
+// Windows are shown in the order they were opened (joined, or the query started), after the
+// server window, and that order is kept in localStorage: a reload, which rebuilds the windows
+// from the server's state (channels by name), shows them in the same places, so Alt+N always
+// picks the same window.
 import { signal } from '@preact/signals';
 import { fold } from '../../../src/model/casefold.js';
 import {
@@ -9,6 +14,7 @@ import {
   localKey,
   localOrder,
   newWindow,
+  noteSeq,
   serverWindow,
   SERVER_KEY,
   windows,
@@ -17,6 +23,7 @@ import {
   type LineKind,
   type WindowKind,
 } from './model.js';
+import { stored } from './persist.js';
 
 /** Lines kept per window; older ones are dropped (and can be loaded again from history). */
 const MAX_LINES = 2000;
@@ -32,14 +39,24 @@ export function openWindow(name: string, kind: WindowKind = kindOf(name)): ChatW
   const existing = findWindow(name);
   if (existing) return existing;
   const win = newWindow(name, kind);
-  // Channels first (by name), then queries, after the server window.
+  const order = rememberedOrder();
+  if (!order.includes(win.key)) saveOrder([...order, win.key]);
+  const rank = new Map(rememberedOrder().map((key, i) => [key, i]));
+  // stable sort: windows the order does not know (storage unavailable) keep their opening order
   const rest = [...windows.value.filter((w) => w.kind !== 'server'), win].sort(
-    (a, b) =>
-      (a.kind === 'channel' ? 0 : 1) - (b.kind === 'channel' ? 0 : 1) || a.key.localeCompare(b.key),
+    (a, b) => (rank.get(a.key) ?? Infinity) - (rank.get(b.key) ?? Infinity),
   );
   windows.value = [serverWindow, ...rest];
   return win;
 }
+
+/** Folded window names in the order they were opened; at most this many are remembered. */
+const ORDER_MAX = 200;
+const rememberedOrder = (): string[] => {
+  const order = stored.json<unknown>('windowOrder', []);
+  return Array.isArray(order) ? order.filter((k): k is string => typeof k === 'string') : [];
+};
+const saveOrder = (order: string[]): void => stored.setJson('windowOrder', order.slice(-ORDER_MAX));
 
 const kindOf = (name: string): WindowKind => (isChannelName(name) ? 'channel' : 'query');
 
@@ -70,6 +87,8 @@ export function closeWindow(win: ChatWindow): void {
   const list = windows.value;
   const index = list.indexOf(win);
   windows.value = list.filter((w) => w !== win);
+  // reopened later, it goes to the end, like any window opened then
+  saveOrder(rememberedOrder().filter((key) => key !== win.key));
   if (activeKey.value === win.key) {
     const next = windows.value[Math.max(0, index - 1)] ?? serverWindow;
     activate(next);
@@ -80,6 +99,7 @@ export function renameWindow(win: ChatWindow, name: string): void {
   const key = keyOf(name);
   if (windows.value.some((w) => w !== win && w.key === key)) return;
   const wasActive = activeKey.value === win.key;
+  saveOrder(rememberedOrder().map((k) => (k === win.key ? key : k)));
   win.name.value = name;
   win.key = key;
   windows.value = [...windows.value];
@@ -94,7 +114,12 @@ export function addLines(
 ): void {
   const fresh = incoming.filter((l) => l.id === null || !win.seen.has(l.key));
   if (fresh.length === 0) return;
-  for (const l of fresh) if (l.id !== null) win.seen.add(l.key);
+  for (const l of fresh) {
+    if (l.id === null) continue;
+    win.seen.add(l.key);
+    // history lines count too: a note written after a reload goes below the history shown
+    noteSeq(l.order);
+  }
   const lines = win.lines.value;
   let next: Line[];
   const last = lines[lines.length - 1];
