@@ -160,12 +160,18 @@ void describe('web client: look and layout', { skip: skipWithoutBrowser, timeout
     // (just past a real midnight the history line would be two days old: no "Yesterday" then)
     assert.doesNotMatch(days[0] ?? '', /^Today, /);
     assert.match(days[1] ?? '', /^Today, /);
-    // …in their places: before the history line, and between it and the note
+    // …in their places: first in the log (above the history line and the channel's events a
+    // reload keeps), and right above the first line of the note
     const order = await page.evaluate<string[]>(
-      "[...document.querySelectorAll('.log > .day, .log > .line')].map((e) => e.classList.contains('day') ? 'day' : 'line')",
+      "[...document.querySelectorAll('.log > .day, .log > .line')].map((e) => e.classList.contains('day') ? 'day' : e.textContent)",
     );
     assert.equal(order[0], 'day');
-    assert.equal(order.indexOf('day', 1), 2, order.join(' '));
+    const second = order.indexOf('day', 1);
+    assert.ok(
+      order.slice(1, second).some((text) => text.includes('<dora> written today')),
+      order.join(' | '),
+    );
+    assert.match(order[second + 1] ?? '', /Commands:/, order.join(' | '));
     await context.close();
   });
 
