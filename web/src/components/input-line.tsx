@@ -29,6 +29,22 @@ function namesFor(win: ChatWindow): string[] {
   return candidates(members, speakers, myNick.value);
 }
 
+/**
+ * A bell drawn in SVG (an emoji bell needs an emoji font, which many Linux desktops and headless
+ * browsers lack: it showed as an empty box); struck through when notifications are off.
+ */
+function BellIcon({ off }: { off: boolean }) {
+  return (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" class="bell-icon">
+      <path
+        d="M8 1.5a1 1 0 0 1 1 1v.6a4.5 4.5 0 0 1 3.5 4.4v2.8l1.3 1.9H2.2l1.3-1.9V7.5A4.5 4.5 0 0 1 7 3.1v-.6a1 1 0 0 1 1-1zM6.3 13.5h3.4a1.7 1.7 0 0 1-3.4 0z"
+        fill="currentColor"
+      />
+      {off && <path d="M2 2l12 12" stroke="currentColor" stroke-width="1.6" />}
+    </svg>
+  );
+}
+
 function Bell({ win }: { win: ChatWindow }) {
   const state = permission.value;
   if (state === 'unsupported' || win.kind === 'server') return null;
@@ -48,7 +64,7 @@ function Bell({ win }: { win: ChatWindow }) {
         }
         onClick={() => void askPermission()}
       >
-        {blocked ? '🔕' : '🔔'}
+        <BellIcon off={blocked} />
       </button>
     );
   }
@@ -62,7 +78,7 @@ function Bell({ win }: { win: ChatWindow }) {
       aria-label={muted ? `Unmute ${win.name.value}` : `Mute ${win.name.value}`}
       onClick={() => setMuted(win.key, !muted)}
     >
-      {muted ? '🔕' : '🔔'}
+      <BellIcon off={muted} />
     </button>
   );
 }
