@@ -119,6 +119,11 @@ export class Connection {
     return this.saved.target;
   }
 
+  /** the buffer order saved by the last run (names) */
+  get layout(): string[] {
+    return this.saved.buffers ?? [];
+  }
+
   /** Server info, then the session (resumed, logged in, registered or new), then the key. */
   async open(): Promise<void> {
     this.status('connecting', this.o.server);
@@ -292,7 +297,8 @@ export class Connection {
         const result = await this.client.send({ ...input, txn });
         this.lastSend = Date.now();
         this.hooks.onLag?.(this.lastSend - started);
-        return { ok: true, result };
+        // its replies are shown: no string from the network reaches the screen unescaped
+        return { ok: true, result: sanitizeDeep(result) };
       } catch (err) {
         if (err instanceof ApiError) {
           if (err.signedOut) {
@@ -334,6 +340,12 @@ export class Connection {
   setTarget(target: string | null): void {
     if (this.saved.target === target) return;
     this.saved.target = target;
+    this.save();
+  }
+
+  setLayout(names: string[]): void {
+    if (JSON.stringify(this.saved.buffers ?? []) === JSON.stringify(names)) return;
+    this.saved.buffers = [...names];
     this.save();
   }
 

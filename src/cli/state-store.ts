@@ -17,8 +17,10 @@ export interface SavedSession {
   token: string;
   /** the last queue id processed; null before the first poll answer */
   cursor: number | null;
-  /** the buffer text goes to (the channel last joined or the nick last /query'd) */
+  /** the buffer that was active last (where plain mode's text goes, where the UI starts) */
   target: string | null;
+  /** the order of the buffers (channel and nick names) when the client last ran */
+  buffers?: string[];
   /** Ed25519 private key, PKCS#8 DER in base64 */
   signingKey: string | null;
   pubkeyAnnounced: boolean;
@@ -63,6 +65,9 @@ export class StateStore {
       server: this.server,
       nick: typeof parsed.nick === 'string' ? parsed.nick : this.nick,
       target: typeof parsed.target === 'string' ? parsed.target : null,
+      buffers: Array.isArray(parsed.buffers)
+        ? parsed.buffers.filter((b): b is string => typeof b === 'string')
+        : [],
       signingKey: typeof parsed.signingKey === 'string' ? parsed.signingKey : null,
       pubkeyAnnounced: parsed.pubkeyAnnounced === true,
     };

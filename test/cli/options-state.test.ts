@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { cleanInput, complete, InputHistory } from '../../src/cli/input-helpers.js';
 import { configDir, resolveOptions, stateDir, UsageError } from '../../src/cli/options.js';
+import { parseStampArgs } from '../../src/cli/stamp.js';
 import { serverKey, StateLockedError, StateStore } from '../../src/cli/state-store.js';
 
 const noFile = () => null;
@@ -20,6 +21,8 @@ test('flags win over the environment, which wins over config.json', () => {
     nick: 'flagnick',
     password: 'filepass1',
     plain: true,
+    to: null,
+    verbose: false,
     help: false,
   });
   const o = resolveOptions(['--server=http://flag:3/'], {}, file);
@@ -38,6 +41,23 @@ test('bad flags and config files are usage errors', () => {
   assert.throws(() => resolveOptions([], {}, () => '{oops'), /not JSON/);
   assert.throws(() => resolveOptions([], {}, () => '{"nik":"x"}'), /unknown setting/);
   assert.throws(() => resolveOptions([], {}, () => '{"nick":5}'), /must be a string/);
+});
+
+test('--to and --verbose; `chat-cli stamp` knows its options before asking for a value', () => {
+  const o = resolveOptions(['--to', '#ops', '--verbose'], {}, noFile);
+  assert.equal(o.to, '#ops');
+  assert.equal(o.verbose, true);
+  assert.throws(() => resolveOptions(['--to'], {}, noFile), /--to needs a value/);
+  assert.throws(() => resolveOptions(['--to', '#a,#b'], {}, noFile), UsageError);
+  assert.deepEqual(parseStampArgs(['--bits=3', '--resource', 'r'], {}), {
+    server: 'http://127.0.0.1:8080',
+    bits: 3,
+    resource: 'r',
+  });
+  assert.throws(() => parseStampArgs(['--frob'], {}), /unknown option --frob/);
+  assert.throws(() => parseStampArgs(['--frob'], {}), UsageError);
+  assert.throws(() => parseStampArgs(['--bits'], {}), /--bits needs a value/);
+  assert.throws(() => parseStampArgs(['--server', 'ftp://x'], {}), UsageError);
 });
 
 test('XDG directories with their defaults', () => {
@@ -62,6 +82,7 @@ test('the saved session: per server and nick, private, and locked while in use',
       token: 'secret',
       cursor: 42,
       target: '#c',
+      buffers: ['#c', 'bob'],
       signingKey: null,
       pubkeyAnnounced: false,
     };
