@@ -25,6 +25,8 @@ export async function bootstrap(
   model.away = state.away !== null;
   for (const c of state.channels) model.setChannel(c.name, c.topic, c.modes);
   for (const nick of state.dms) model.open(nick);
+  // conversations that were open stay open (even with nothing said yet); channels only if joined
+  for (const name of conn.layout) if (!name.startsWith('#')) model.open(name);
   model.arrange(conn.layout);
   const target = o.target ?? conn.target;
   if (o.target !== undefined) {
