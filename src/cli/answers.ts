@@ -3,9 +3,9 @@
 // A command's replies come twice (docs/commands.md): in its answer and through the queue, with
 // the same ids. The model shows the answer's copy, in the buffer where the command was typed, and
 // skips the queued one by id. So that the queued copy cannot win the race and land elsewhere,
-// numerics from the queue are held while any command is in flight. A command that stored an event
-// (a JOIN) answers before the queue brings that event: its replies (topic, names) wait for it, or
-// for anything later in the queue (which is in seq order), so "has joined" comes first.
+// numerics from the queue are held while any command is in flight. A JOIN answers before the queue
+// brings its event: its replies (topic, names) wait for that event, or for anything later in the
+// queue (which is in seq order), so "has joined" comes first.
 //
 // The arrival burst is what a new client's queue starts with (docs/api.md): the welcome numerics
 // and MOTD, and after a login the channel-state replay (our JOIN per channel, topic, names) and 306.
@@ -59,7 +59,9 @@ export class Answers {
   ): Answer | null {
     this.inFlight = Math.max(0, this.inFlight - 1);
     const { id, seq } = stored;
-    if (answer.replies.length > 0 && id !== null && seq !== null && !seen(id)) {
+    // only a JOIN's replies wait: they describe the channel its event (which always comes back
+    // to us, a member now) opens; any other command's replies are shown at once
+    if (answer.join && answer.replies.length > 0 && id !== null && seq !== null && !seen(id)) {
       this.awaiting.push({ id, seq, ...answer });
       return null;
     }
