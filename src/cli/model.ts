@@ -311,8 +311,11 @@ export class ChatModel {
       case 'JOIN': {
         const buf = this.open(env.to);
         if (isMe) {
-          // a JOIN of ours for a channel we are in is the replay a login queues, no new join
-          if (!buf.joined && !burst) this.onJoined?.(buf, env.seq);
+          // A JOIN of ours for a channel we already show is no news (as in the web client): a
+          // login's channel-state replay, or a join that GET /state showed before the queue
+          // brought its event. Its names reply (366) refreshes the member list.
+          if (buf.joined) break;
+          this.onJoined?.(buf, env.seq);
           buf.joined = true;
           buf.members = new Map();
         }
