@@ -105,6 +105,17 @@ test('the saved session: per server and nick, private, and locked while in use',
     const keys = store.keyPersistence();
     keys.save({ bob: 'k' });
     assert.deepEqual(keys.load(), { bob: 'k' });
+    // the nick "keys" has its own session file: pinning keys does not overwrite it
+    const nickKeys = new StateStore(dir, 'http://127.0.0.1:8080', 'Keys');
+    nickKeys.save({ ...saved, nick: 'Keys', sessionNick: 'Keys' });
+    nickKeys.keyPersistence().save({ carol: 'c' });
+    assert.equal(nickKeys.load()?.token, 'secret');
+    assert.deepEqual(nickKeys.keyPersistence().load(), { carol: 'c' });
+    // keys pinned by an older chat-cli in keys.json (a key map, not a session) are still read
+    const older = new StateStore(dir, 'http://127.0.0.1:9', 'alice');
+    fs.mkdirSync(older.dir, { recursive: true });
+    fs.writeFileSync(path.join(older.dir, 'keys.json'), JSON.stringify({ dan: 'd' }));
+    assert.deepEqual(older.keyPersistence().load(), { dan: 'd' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
