@@ -237,6 +237,27 @@ test('usage errors: exit status 2, the usage on stderr, nothing on stdout; stamp
   assert.match(help.stdout, /Its exit status: 0 every input line was accepted; 1 /);
 });
 
+test("a resumed run does not print the user's own JOIN again: the phone joined while the laptop was off", async () => {
+  // one password session, two devices (state directories), the same script on both
+  const script = `printf '/join #c\\nfrom %s\\n' "$WHERE" | node "$CLI" --server ${chatd.url} --nick jan --password 'jan secret pw'`;
+  const laptop1 = await sh(
+    'jan-laptop',
+    `node "$CLI" --server ${chatd.url} --nick jan --password 'jan secret pw' </dev/null`,
+  );
+  assert.equal(laptop1.code, 0, laptop1.stderr);
+  const phone = await sh('jan-phone', script, { WHERE: 'the phone' });
+  assert.equal(phone.code, 0, phone.stderr);
+  assert.match(phone.stdout, /#c \*\*\* jan has joined #c/);
+  // the laptop, resumed: GET /state already lists #c when its queue brings the phone's JOIN
+  const laptop2 = await sh('jan-laptop', script, { WHERE: 'the laptop' });
+  assert.equal(laptop2.code, 0, laptop2.stderr);
+  assert.doesNotMatch(laptop2.stderr, /minting|saved session/);
+  assert.deepEqual(
+    laptop2.lines.map((l) => l.replace(LINE, '')),
+    ['#c jan from the phone', '#c jan from the laptop'],
+  );
+});
+
 test('hostile text is printed inert: no control character reaches stdout', async () => {
   const evil = '\x1b]0;PWNED\x07\x1b[2J\x9b2J\x1bc';
   await carol.send({ command: 'PRIVMSG', to: '#c', body: [`evil ${evil} end`] });
