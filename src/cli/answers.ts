@@ -8,7 +8,8 @@
 // queue (which is in seq order), so "has joined" comes first.
 //
 // The arrival burst is what a new client's queue starts with (docs/api.md): the welcome numerics
-// and MOTD, and after a login the channel-state replay (our JOIN per channel, topic, names) and 306.
+// and MOTD, and after a login the channel-state replay (our JOIN per channel, topic, names) and
+// 306.
 import { fold } from '../model/casefold.js';
 import type { Envelope } from '../model/api.js';
 import { SERVER_NUMERICS } from '../shared/numeric-text.js';

@@ -28,7 +28,7 @@ export async function bootstrap(
   // conversations that were open stay open (even with nothing said yet); channels only if joined
   for (const name of conn.layout) if (!name.startsWith('#')) model.open(name);
   model.arrange(conn.layout);
-  const target = o.target ?? conn.target;
+  const target = conn.target;
   if (o.target !== undefined) {
     model.open(o.target, true);
   } else if (target !== null) {

@@ -41,7 +41,7 @@ export type ConnectionState =
 export interface RoutedLine {
   buffer: ChatBuffer;
   line: Line;
-  /** part of an arrival burst (welcome, MOTD, a login's replay): plain mode shows it with --verbose */
+  /** part of an arrival burst (welcome, MOTD, a login's replay): plain shows it with --verbose */
   burst?: true;
 }
 

@@ -31,7 +31,7 @@ export interface ControllerHooks {
 }
 
 export interface ControllerOptions {
-  /** load the last page of a channel's history when it is joined, a query's when opened (default true) */
+  /** load a channel's last page of history when it is joined, a query's when opened (default) */
   backlog?: boolean;
   /** save the active buffer as the next start's target (default true; plain mode's --to: false) */
   rememberTarget?: boolean;
@@ -176,7 +176,7 @@ export class Controller {
         ? (out.error.body.replies ?? [])
         : [];
     this.model.answered(replies, typed, command.command, out.ok ? out.result : undefined);
-    // a command with several targets answers 200 when one succeeded; the others' refusals are replies
+    // a command with several targets answers 200 if one succeeded; the others' refusals are replies
     if (out.ok) return !replies.some((r) => isErrorNumeric(r.command));
     const err = out.error;
     if (this.quitting) return false;

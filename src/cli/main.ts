@@ -1,6 +1,7 @@
 // chat-cli (docs/clients.md): `chat-cli stamp …` prints a hashcash stamp; otherwise the client runs,
 // as the ink terminal UI when stdin and stdout are terminals, else (or with --plain or --to) in
-// plain line mode. Exit statuses: plain.ts's EXIT; a usage error is 2 (with the usage on stderr). The UI is imported only when needed, so plain mode in a pipeline starts quickly.
+// plain line mode. Exit statuses: plain.ts's EXIT; a usage error is 2 (with the usage on stderr).
+// The UI is imported only when needed, so plain mode in a pipeline starts quickly.
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageVersion } from '../shared/package-version.js';

@@ -128,7 +128,7 @@ export class ChatModel {
     return this.buffers.filter((b) => b.kind !== 'server').map((b) => b.name);
   }
 
-  /** Where replies to a command typed now belong: the active buffer (UI) or the server's (plain). */
+  /** Where replies to a command typed now belong: the active buffer (UI), the server's (plain). */
   replyBuffer(): ChatBuffer {
     return this.repliesTo === 'server' ? this.server : this.active;
   }

@@ -1,6 +1,7 @@
-// Plain line mode (docs/clients.md), for pipes and scripts: each input line is a command (`/…`) or a
-// message to the current target (the channel last joined or the nick last /query'd); each event
-// prints as `[HH:MM:SS] <target> <nick> text`, system events as `[HH:MM:SS] <target> *** text`.
+// Plain line mode (docs/clients.md), for pipes and scripts: each input line is a command (`/…`) or
+// a message to the current target (--to's, else the channel last joined or nick last /query'd);
+// each event prints as `[HH:MM:SS] <target> <nick> text`, system events as
+// `[HH:MM:SS] <target> *** text`.
 // Lines are handled one after another; replies to commands print with target `*`, a JOIN's
 // topic and names with the channel. At end of input it waits until everything sent was
 // acknowledged, prints what is queued by then, and exits without QUIT: the session and its
