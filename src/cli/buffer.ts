@@ -41,6 +41,8 @@ export type ConnectionState =
 export interface RoutedLine {
   buffer: ChatBuffer;
   line: Line;
+  /** part of an arrival burst (welcome, MOTD, a login's replay): plain shows it with --verbose */
+  burst?: true;
 }
 
 export function newBuffer(key: Folded, name: string, kind: BufferKind): ChatBuffer {

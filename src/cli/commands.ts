@@ -25,6 +25,9 @@ export interface InputContext {
 
 const isChannel = (s: string | undefined): s is string => s !== undefined && s.startsWith('#');
 
+/** A channel name as typed, with the `#` added when it was left out. */
+export const channelName = (name: string): string => (name.startsWith('#') ? name : `#${name}`);
+
 /** Splits off the first `n` words; the rest of the line (spaces kept) is the last item. */
 export function words(line: string, n: number): string[] {
   const out: string[] = [];
@@ -69,15 +72,16 @@ function channelArg(rest: string, ctx: InputContext): { channel: string | null; 
 
 const HANDLERS: Record<string, Handler> = {
   join: (rest) => {
-    const [chans, key] = words(rest, 1);
+    const [given, key] = words(rest, 1);
+    if (!given) return need('/join #channel[,#channel…] [key]');
+    // `/join ops` means #ops, as in the web client; `/join 0` (leave all) stays as typed
+    const list = given === '0' ? [] : given.split(',').filter(Boolean).map(channelName);
+    const chans = given === '0' ? given : list.join(',');
     if (!chans) return need('/join #channel[,#channel…] [key]');
-    const list = chans.split(',').filter(Boolean);
     const command: CommandInput = { command: 'JOIN', to: chans };
     if (key) command.params = key.split(/\s+/);
     const last = list[list.length - 1];
-    return chans === '0' || !last
-      ? { type: 'send', command }
-      : { type: 'send', command, focus: last };
+    return last === undefined ? { type: 'send', command } : { type: 'send', command, focus: last };
   },
   part: (rest, ctx) => {
     const { channel, rest: reason } = channelArg(rest, ctx);
@@ -146,6 +150,12 @@ const HANDLERS: Record<string, Handler> = {
     type: 'send',
     command: rest ? { command: 'AWAY', body: [rest] } : { command: 'AWAY' },
   }),
+  who: (rest, ctx) => {
+    const [mask] = words(rest, 1);
+    const to = mask ?? (isChannel(ctx.target ?? undefined) ? ctx.target : null);
+    if (!to) return need('/who <#channel|mask>');
+    return { type: 'send', command: { command: 'WHO', to } };
+  },
   whois: (rest) => {
     const [nick] = words(rest, 1);
     if (!nick) return need('/whois <nick>');

@@ -10,6 +10,7 @@ import type {
   CommandResult,
   Envelope,
   MemberView,
+  PollResult,
   QueuedEnvelope,
   ServerInfo,
   StateView,
@@ -58,6 +59,9 @@ const retryAfterOf = (err: unknown): number | null =>
   err instanceof ApiError ? err.retryAfter : null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How often the last look at end of input asks again after a 429 or 503 (waits 1, 2, 4 s…). */
+const DRAIN_RETRIES = 4;
 
 /** A fetch whose requests cannot hang forever (a poll gets its hold plus a margin). */
 function boundedFetch(base: typeof fetch, pollTimeout: number): typeof fetch {
@@ -117,6 +121,11 @@ export class Connection {
 
   get target(): string | null {
     return this.saved.target;
+  }
+
+  /** the buffer order saved by the last run (names) */
+  get layout(): string[] {
+    return this.saved.buffers ?? [];
   }
 
   /** Server info, then the session (resumed, logged in, registered or new), then the key. */
@@ -189,10 +198,24 @@ export class Connection {
     this.pollLoop = null;
   }
 
-  /** Reads whatever is queued now, without waiting (plain mode's last look before exit). */
+  /**
+   * Reads whatever is queued now, without waiting (plain mode's last look before exit). A poll
+   * the server cannot take at the moment is asked again a few times, after its Retry-After: 429
+   * `too_many_polls` (the poll just aborted still counts as held until the server notices) or 503.
+   */
   async drain(handler: BatchHandler, maxRounds = 20): Promise<void> {
+    const backoff = new Backoff(this.random);
+    let retries = 0;
     for (let i = 0; i < maxRounds && !this.signedOut; i++) {
-      const res = await this.client.poll(this.saved.cursor, 0);
+      let res: PollResult;
+      try {
+        res = await this.client.poll(this.saved.cursor, 0);
+      } catch (err) {
+        const busy = err instanceof ApiError && (err.status === 429 || err.status === 503);
+        if (!busy || retries++ >= DRAIN_RETRIES) throw err;
+        await sleep(backoff.next(retryAfterOf(err)));
+        continue;
+      }
       await this.deliver(res.messages, res.gap === true, res.last_id, handler);
       if (res.messages.length === 0) return;
     }
@@ -292,7 +315,8 @@ export class Connection {
         const result = await this.client.send({ ...input, txn });
         this.lastSend = Date.now();
         this.hooks.onLag?.(this.lastSend - started);
-        return { ok: true, result };
+        // its replies are shown: no string from the network reaches the screen unescaped
+        return { ok: true, result: sanitizeDeep(result) };
       } catch (err) {
         if (err instanceof ApiError) {
           if (err.signedOut) {
@@ -334,6 +358,12 @@ export class Connection {
   setTarget(target: string | null): void {
     if (this.saved.target === target) return;
     this.saved.target = target;
+    this.save();
+  }
+
+  setLayout(names: string[]): void {
+    if (JSON.stringify(this.saved.buffers ?? []) === JSON.stringify(names)) return;
+    this.saved.buffers = [...names];
     this.save();
   }
 

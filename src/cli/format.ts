@@ -123,7 +123,7 @@ export const HELP_LINES = [
   '/kick [#chan] <nick> [reason]',
   '/invite <nick> [#chan]',
   '/away [message]              set away; without text, back',
-  '/whois <nick>   /names [#chan]   /list [mask]   /motd',
+  '/who [mask]   /whois <nick>   /names [#chan]   /list [mask]   /motd',
   '/buffer <n|name>, /win <n>   switch buffer   /close   close this buffer',
   '/trust <nick>                accept the new signing key of a nick',
   '/clear                       clear this buffer',

@@ -1,6 +1,7 @@
 // chat-cli (docs/clients.md): `chat-cli stamp …` prints a hashcash stamp; otherwise the client runs,
-// as the ink terminal UI when stdin and stdout are terminals, else (or with --plain) in plain
-// line mode. The UI is imported only when needed, so plain mode in a pipeline starts quickly.
+// as the ink terminal UI when stdin and stdout are terminals, else (or with --plain or --to) in
+// plain line mode. Exit statuses: plain.ts's EXIT; a usage error is 2 (with the usage on stderr).
+// The UI is imported only when needed, so plain mode in a pipeline starts quickly.
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageVersion } from '../shared/package-version.js';
@@ -32,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dir = stateDir(env);
-  if (opts.plain || !process.stdin.isTTY || !process.stdout.isTTY) {
+  // --to is for one-shot sends from scripts: plain mode
+  if (opts.plain || opts.to !== null || !process.stdin.isTTY || !process.stdout.isTTY) {
     const { runPlain } = await import('./plain.js');
     // a reader that went away (`chat-cli | head`) ends the run quietly
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,8 +1,9 @@
 // The client's state, shared by the terminal UI and plain mode (pure: no I/O, no timers). It takes
 // envelopes from the queue (already verified and sanitized by the connection), keeps the buffers
 // (the server, channels, private conversations) with their lines, members, topics and unread
-// counts, and routes every event to the buffers it belongs to. The UI reads it through
-// subscribe/version; plain mode through the `routed` lines ingest returns.
+// counts, and routes every event to the buffers it belongs to; a command's replies go to the
+// buffer where it was typed (answers.ts). The UI reads it through subscribe/version; plain mode
+// through the `routed` lines ingest returns.
 import { fold, type Folded } from '../model/casefold.js';
 import type { Envelope } from '../model/api.js';
 import type { Verdict } from '../shared/tofu.js';
@@ -14,6 +15,7 @@ import {
   type RoutedLine,
 } from './buffer.js';
 import { applyChannelModes, applyFlags, applyNumeric, type PendingNames } from './channel-state.js';
+import { Answers, ArrivalBurst, isNumeric, type Answer } from './answers.js';
 import { bodyLines, eventLine, messageLine, type Line, type LineKind } from './format.js';
 import {
   isErrorNumeric,
@@ -49,6 +51,8 @@ export class ChatModel {
   version = 0;
   /** called with the lines each event or note added (plain mode prints them) */
   onLines: ((routed: RoutedLine[]) => void) | null = null;
+  /** we joined a channel (a JOIN of our own that is no replay): its backlog can be loaded */
+  onJoined: ((buf: ChatBuffer, seq: number) => void) | null = null;
   private readonly byKey = new Map<Folded, ChatBuffer>();
   private readonly listeners = new Set<() => void>();
   private readonly seen = new Set<string>();
@@ -57,6 +61,8 @@ export class ChatModel {
   private readonly awaitingEcho = new Set<string>();
   private readonly repliesTo: 'active' | 'server';
   private readonly maxLines: number;
+  private readonly answers = new Answers();
+  private readonly arrival = new ArrivalBurst();
 
   constructor(o: ModelOptions) {
     this.nick = o.nick;
@@ -105,6 +111,28 @@ export class ChatModel {
     buf.highlight = false;
     buf.activity = false;
     this.changed();
+  }
+
+  /**
+   * Puts the buffers in a remembered order (names, as `layout()` gave them): the server buffer
+   * first, then the named ones in that order, then any others as they were.
+   */
+  arrange(names: readonly string[]): void {
+    const rank = new Map(names.map((n, i) => [fold(n), i]));
+    const at = (b: ChatBuffer) =>
+      b.kind === 'server' ? -1 : (rank.get(b.key) ?? names.length + this.buffers.indexOf(b));
+    this.buffers.sort((a, b) => at(a) - at(b));
+    this.changed();
+  }
+
+  /** The buffer names in their order, the server buffer left out (what arrange() takes). */
+  layout(): string[] {
+    return this.buffers.filter((b) => b.kind !== 'server').map((b) => b.name);
+  }
+
+  /** Where replies to a command typed now belong: the active buffer (UI), the server's (plain). */
+  replyBuffer(): ChatBuffer {
+    return this.repliesTo === 'server' ? this.server : this.active;
   }
 
   /** Switch by 1-based number or name; false if there is no such buffer. */
@@ -260,15 +288,62 @@ export class ChatModel {
 
   // ---- events ----
 
-  /** Applies one envelope from the queue; returns the lines it added, with their buffers. */
+  /**
+   * Applies one envelope from the queue; returns the lines it added, with their buffers. A
+   * numeric that comes while a command is in flight waits for the command's answer, which holds
+   * the same replies (same ids): they are shown where the command was typed, once.
+   */
   ingest(env: Envelope, verdict: Verdict = 'unsigned'): RoutedLine[] {
+    if (this.seen.has(env.id) || this.answers.park(env, verdict)) return [];
+    // the queue is in seq order: an answer waiting for an earlier event waits no longer
+    const out = this.show(this.answers.due({ before: env.seq }));
+    out.push(...this.apply(env, verdict, null));
+    out.push(...this.show(this.answers.due({ id: env.id })));
+    return out;
+  }
+
+  /** A command is being sent: numerics from the queue wait for its answer (answered()). */
+  sending(): void {
+    this.answers.sending();
+  }
+
+  /**
+   * A command was answered (or refused): its replies (numerics, from the answer or the refusal)
+   * are shown in `typed`, the buffer where it was typed; a JOIN's (topic, names) go to the
+   * channel joined, after the JOIN event (`stored`) when the queue has not brought it yet.
+   * Then what the queue brought meanwhile is applied (answers.ts).
+   */
+  answered(
+    replies: readonly Envelope[],
+    typed: ChatBuffer,
+    command: string,
+    stored: { id: string | null; seq: number | null } = { id: null, seq: null },
+  ): RoutedLine[] {
+    const answer = { replies, typed, join: command.toUpperCase() === 'JOIN' };
+    const now = this.answers.answered(answer, stored, (id) => this.seen.has(id));
+    return this.show(now ? [now] : []);
+  }
+
+  /** Shows answers' replies, then the numerics held back if nothing is in flight any more. */
+  private show(answers: Answer[]): RoutedLine[] {
+    const out: RoutedLine[] = [];
+    for (const a of answers)
+      for (const env of a.replies) out.push(...this.apply(env, 'unsigned', a));
+    for (const p of this.answers.release()) out.push(...this.ingest(p.env, p.verdict));
+    return out;
+  }
+
+  private apply(env: Envelope, verdict: Verdict, reply: Answer | null): RoutedLine[] {
     if (this.seen.has(env.id)) return [];
     this.remember(env.id);
+    const burst =
+      reply === null &&
+      this.arrival.contains(env, this.nick, (chan) => this.find(chan)?.joined === true);
     const out: RoutedLine[] = [];
     const add = (buf: ChatBuffer, text: string, kind: LineKind = 'system') => {
       const line = eventLine(env, kind, text, this.nick);
       this.append(buf, line);
-      out.push({ buffer: buf, line });
+      out.push(burst ? { buffer: buf, line, burst } : { buffer: buf, line });
     };
     const me = fold(this.nick);
     const isMe = fold(env.from) === me;
@@ -286,6 +361,11 @@ export class ChatModel {
       case 'JOIN': {
         const buf = this.open(env.to);
         if (isMe) {
+          // A JOIN of ours for a channel we already show is no news (as in the web client): a
+          // login's channel-state replay, or a join that GET /state showed before the queue
+          // brought its event. Its names reply (366) refreshes the member list.
+          if (buf.joined) break;
+          this.onJoined?.(buf, env.seq);
           buf.joined = true;
           buf.members = new Map();
         }
@@ -348,7 +428,7 @@ export class ChatModel {
       case 'ACCOUNT': // a session became an account (IRC account-notify)
         break;
       default:
-        if (/^\d\d\d$/.test(env.command)) this.numeric(env, add);
+        if (isNumeric(env.command)) this.numeric(env, add, reply);
         else
           add(this.server, `${env.command} ${[env.from, env.to, ...env.params, text].join(' ')}`);
     }
@@ -408,10 +488,6 @@ export class ChatModel {
     return this.open(isMe ? env.to : env.from);
   }
 
-  private replyBuffer(): ChatBuffer {
-    return this.repliesTo === 'server' ? this.server : this.active;
-  }
-
   /** Channels `nick` is in, plus a conversation with it; for yourself the server if none. */
   private buffersOf(nick: string, isMe: boolean): ChatBuffer[] {
     const key = fold(nick);
@@ -459,7 +535,17 @@ export class ChatModel {
     add(buf, `${env.from} sets mode ${env.params.join(' ')} on ${env.to}`);
   }
 
-  private numeric(env: Envelope, add: (b: ChatBuffer, t: string, k?: LineKind) => void): void {
+  /**
+   * A numeric from a command's answer goes where the command was typed (a JOIN's: to its
+   * channel). One from the queue alone is unasked (welcome, MOTD: the server buffer), a login's
+   * replay (its channel) or a reply whose answer was lost (the channel it names, else where
+   * replies go now).
+   */
+  private numeric(
+    env: Envelope,
+    add: (b: ChatBuffer, t: string, k?: LineKind) => void,
+    reply: Answer | null,
+  ): void {
     const chan = numericChannel(env);
     const chanBuf = chan ? this.find(chan) : undefined;
     applyNumeric(this, this.pendingNames, env, chanBuf);
@@ -467,7 +553,8 @@ export class ChatModel {
     if (text === null) return;
     const error = isErrorNumeric(env.command);
     let buf: ChatBuffer;
-    if (SERVER_NUMERICS.has(env.command)) buf = this.server;
+    if (reply) buf = reply.join ? (chanBuf ?? reply.typed) : reply.typed;
+    else if (SERVER_NUMERICS.has(env.command)) buf = this.server;
     else if (chanBuf) buf = chanBuf;
     else buf = this.replyBuffer();
     add(buf, text, error ? 'error' : 'system');

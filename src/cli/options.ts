@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_SERVER } from './stamp.js';
+import { UsageError } from './usage-error.js';
 
 export interface CliOptions {
   server: string;
@@ -10,6 +11,10 @@ export interface CliOptions {
   password: string | null;
   /** line mode; also chosen when stdin or stdout is not a terminal */
   plain: boolean;
+  /** plain mode: where text lines go this run (the remembered target is left alone) */
+  to: string | null;
+  /** plain mode: also print the arrival burst (welcome, MOTD, a login's channel replay) */
+  verbose: boolean;
   help: boolean;
 }
 
@@ -21,6 +26,7 @@ export interface ConfigFile {
 }
 
 export const USAGE = `usage: chat-cli [--server URL] [--nick NICK] [--password PASS] [--plain]
+                [--to TARGET] [--verbose]
        chat-cli stamp [--bits N] [--resource NAME] [--server URL]
        chat-cli --help | --version
 
@@ -28,6 +34,15 @@ export const USAGE = `usage: chat-cli [--server URL] [--nick NICK] [--password P
   --nick NICK      nick for a new session (CHAT_NICK; default: your login name)
   --password PASS  log in to, or register, a session with a password (CHAT_PASSWORD)
   --plain          line mode for pipes and scripts (automatic without a terminal)
+  --to TARGET      plain mode (implied): text lines go to TARGET, a #channel (joined
+                   first if needed) or a nick, this run only
+  --verbose        plain mode: also print the welcome burst and MOTD of a new session
+
+Plain mode reads commands and messages from stdin, prints the transcript on stdout and every
+error on stderr. Its exit status: 0 every input line was accepted; 1 some line was refused,
+by the server or here (no target, unknown command, wrong use of a command); 2 a usage error
+(bad option or config.json); 3 the server could not be reached, or the session could not be
+opened or was lost.
 
 Settings also come from $XDG_CONFIG_HOME/chat-cli/config.json ({"server","nick","password"});
 flags win over the environment, which wins over the file. The session token and cursor are kept
@@ -38,10 +53,10 @@ empty line it switches to the next buffer, Shift+Tab to the previous), Alt+Left/
 buffers, PageUp/PageDown scroll, Ctrl+C leaves (the session stays; /quit ends it). /help lists
 the commands.`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** The flags (of the client and of `stamp`) whose next argument is their value. */
-const VALUE_FLAGS = new Set(['--server', '--nick', '--password', '--bits', '--resource']);
+const VALUE_FLAGS = new Set(['--server', '--nick', '--password', '--to', '--bits', '--resource']);
 
 /**
  * `--help`/`-h` or `--version`/`-v` among the arguments (help wins), looked for before any
@@ -80,7 +95,7 @@ export function resolveOptions(
   env: NodeJS.ProcessEnv,
   readConfig: () => string | null,
 ): CliOptions {
-  const flags: ConfigFile & { help?: boolean } = {};
+  const flags: ConfigFile & { help?: boolean; to?: string; verbose?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -96,6 +111,8 @@ export function resolveOptions(
     else if (name === '--nick') flags.nick = value();
     else if (name === '--password') flags.password = value();
     else if (name === '--plain') flags.plain = true;
+    else if (name === '--to') flags.to = value();
+    else if (name === '--verbose') flags.verbose = true;
     else if (name === '--help' || name === '-h') flags.help = true;
     else throw new UsageError(`unknown option ${arg}`);
   }
@@ -113,8 +130,19 @@ export function resolveOptions(
     nick,
     password: flags.password || env.CHAT_PASSWORD || file.password || null,
     plain: flags.plain ?? file.plain ?? false,
+    to: targetOption(flags.to),
+    verbose: flags.verbose ?? false,
     help: flags.help ?? false,
   };
+}
+
+/** --to's value: a channel or nick, one word (no list: one target per run). */
+function targetOption(to: string | undefined): string | null {
+  if (to === undefined) return null;
+  if (!/^[^\s,]+$/.test(to) || to === '#') {
+    throw new UsageError(`--to takes one #channel or nick, not ${JSON.stringify(to)}`);
+  }
+  return to;
 }
 
 function parseConfig(text: string | null): ConfigFile {

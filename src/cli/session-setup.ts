@@ -95,6 +95,7 @@ export async function setupSession(
       token: created.token,
       cursor: null,
       target: null,
+      buffers: [],
       signingKey: null,
       pubkeyAnnounced: false,
     },

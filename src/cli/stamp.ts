@@ -1,6 +1,7 @@
 // `chat-cli stamp [--bits N] [--resource NAME] [--server URL]` (docs/hashcash.md, docs/clients.md): prints one
 // hashcash stamp for curl users. Bits and resource default to what the server announces.
 import { mintStamp } from '../shared/hashcash.js';
+import { UsageError } from './usage-error.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
@@ -13,20 +14,29 @@ export interface StampArgs {
 export function parseStampArgs(argv: string[], env: NodeJS.ProcessEnv): StampArgs {
   const args: StampArgs = { server: env.CHAT_SERVER || DEFAULT_SERVER };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    // the option is known before its value is asked for: `--frob` is unknown, not valueless
+    if (flag !== '--bits' && flag !== '--resource' && flag !== '--server') {
+      throw new UsageError(`unknown option ${arg} for chat-cli stamp`);
+    }
+    const value = flag !== arg ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
     if (flag === '--bits') {
-      if (!/^\d{1,2}$/.test(value)) throw new Error('--bits must be a whole number below 100');
+      if (!/^\d{1,2}$/.test(value)) throw new UsageError('--bits must be a whole number below 100');
       args.bits = Number(value);
     } else if (flag === '--resource') {
       args.resource = value;
-    } else if (flag === '--server') {
-      args.server = value;
     } else {
-      throw new Error(`unknown option ${flag}`);
+      args.server = value;
     }
-    i++;
+  }
+  try {
+    const url = new URL(args.server);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new UsageError(`--server must be an http:// or https:// URL, not ${args.server}`);
   }
   return args;
 }

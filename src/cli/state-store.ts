@@ -1,8 +1,8 @@
-// What chat-cli keeps between runs, under $XDG_STATE_HOME/chat-cli/<server>/ (docs/clients.md): per
-// nick, the session token, the queue cursor, the current target and the signing key; per server,
-// the trust-on-first-use keys of other nicks. The token is a password equivalent, so the files
-// are 0600 in a 0700 directory, and every write is a rename of a complete file: a crash leaves the
-// old state or the new one, never half of it.
+// What chat-cli keeps between runs, under $XDG_STATE_HOME/chat-cli/<server>/ (docs/clients.md):
+// per nick, the session token, the queue cursor, the current target, the buffer order and the
+// signing key; per server, the trust-on-first-use keys of other nicks. The token is a password
+// equivalent, so the files are 0600 in a 0700 directory, and every write is a rename of a complete
+// file: a crash leaves the old state or the new one, never half of it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fold } from '../model/casefold.js';
@@ -17,8 +17,10 @@ export interface SavedSession {
   token: string;
   /** the last queue id processed; null before the first poll answer */
   cursor: number | null;
-  /** the buffer text goes to (the channel last joined or the nick last /query'd) */
+  /** the buffer that was active last (where plain mode's text goes, where the UI starts) */
   target: string | null;
+  /** the order of the buffers (channel and nick names) when the client last ran */
+  buffers?: string[];
   /** Ed25519 private key, PKCS#8 DER in base64 */
   signingKey: string | null;
   pubkeyAnnounced: boolean;
@@ -63,6 +65,9 @@ export class StateStore {
       server: this.server,
       nick: typeof parsed.nick === 'string' ? parsed.nick : this.nick,
       target: typeof parsed.target === 'string' ? parsed.target : null,
+      buffers: Array.isArray(parsed.buffers)
+        ? parsed.buffers.filter((b): b is string => typeof b === 'string')
+        : [],
       signingKey: typeof parsed.signingKey === 'string' ? parsed.signingKey : null,
       pubkeyAnnounced: parsed.pubkeyAnnounced === true,
     };
@@ -107,17 +112,24 @@ export class StateStore {
     if (readText(this.lockFile) === String(process.pid)) fs.rmSync(this.lockFile, { force: true });
   }
 
-  /** Pinned signing keys of other nicks on this server (tofu.ts). */
+  /**
+   * Pinned signing keys of other nicks on this server (tofu.ts), in `keys.tofu.json`: a name no
+   * nick's file can have (nicks hold no `.`), where `keys.json` was the file of the nick "keys".
+   * Keys pinned in an older `keys.json` (a map of nicks to keys, not a session) are read once.
+   */
   keyPersistence(): KeyPersistence {
-    const file = path.join(this.dir, 'keys.json');
+    const file = path.join(this.dir, 'keys.tofu.json');
+    const legacy = path.join(this.dir, 'keys.json');
+    const keyMap = (parsed: unknown): Record<string, string> | null => {
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+      if ('token' in parsed) return null; // the saved session of the nick "keys"
+      return Object.fromEntries(
+        Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
+    };
     return {
-      load: () => {
-        const parsed = readJson(file);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-        return Object.fromEntries(
-          Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
-        );
-      },
+      load: () =>
+        keyMap(readJson(file)) ?? (fs.existsSync(file) ? {} : (keyMap(readJson(legacy)) ?? {})),
       save: (keys) => writeAtomic(file, JSON.stringify(keys, null, 2) + '\n'),
     };
   }

@@ -124,6 +124,27 @@ test('missing arguments and unknown commands are local errors', () => {
   }
 });
 
+test('/join without # joins the channel (as the web client does); /who', () => {
+  assert.deepEqual(parseInput('/join ops', inServer), {
+    type: 'send',
+    command: { command: 'JOIN', to: '#ops' },
+    focus: '#ops',
+  });
+  assert.deepEqual(parseInput('/j ops,#dev key1', inServer), {
+    type: 'send',
+    command: { command: 'JOIN', to: '#ops,#dev', params: ['key1'] },
+    focus: '#dev',
+  });
+  assert.deepEqual(parseInput('/join 0', inChan), {
+    type: 'send',
+    command: { command: 'JOIN', to: '0' },
+  });
+  assert.deepEqual(parseInput('/who', inChan), {
+    type: 'send',
+    command: { command: 'WHO', to: '#c' },
+  });
+});
+
 test('words() keeps the rest of the line as typed', () => {
   assert.deepEqual(words('  a b   c  d ', 2), ['a', 'b', 'c  d ']);
   assert.deepEqual(words('a', 2), ['a']);

@@ -177,6 +177,24 @@ test('replies go to the active buffer in the UI and to the server buffer in plai
   }
 });
 
+test('a JOIN of ours for a channel already shown prints nothing again (a replay, or /state first)', () => {
+  const m = new ChatModel({ nick: 'alice', serverName: 'chat', repliesTo: 'server' });
+  // a resumed run: the channel comes from GET /state before the queue is read
+  m.setChannel('#c', null, '+nt');
+  assert.deepEqual(m.ingest(env('JOIN', 'alice', '#c')), []);
+  assert.deepEqual(
+    m.find('#c')!.lines.map((l) => l.text),
+    [],
+  );
+  // a channel we are not in yet: that JOIN is news
+  assert.deepEqual(plain(m.ingest(env('JOIN', 'alice', '#d'))), [
+    `[${T}] #d *** alice has joined #d`,
+  ]);
+  // and after leaving, joining again is too
+  m.ingest(env('PART', 'alice', '#d'));
+  assert.equal(m.ingest(env('JOIN', 'alice', '#d')).length, 1);
+});
+
 test('mentions match the nick as a word only', () => {
   assert.ok(mentions('alice: hi', 'alice'));
   assert.ok(mentions('hi ALICE!', 'alice'));

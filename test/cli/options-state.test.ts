@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { cleanInput, complete, InputHistory } from '../../src/cli/input-helpers.js';
 import { configDir, resolveOptions, stateDir, UsageError } from '../../src/cli/options.js';
+import { parseStampArgs } from '../../src/cli/stamp.js';
 import { serverKey, StateLockedError, StateStore } from '../../src/cli/state-store.js';
 
 const noFile = () => null;
@@ -20,6 +21,8 @@ test('flags win over the environment, which wins over config.json', () => {
     nick: 'flagnick',
     password: 'filepass1',
     plain: true,
+    to: null,
+    verbose: false,
     help: false,
   });
   const o = resolveOptions(['--server=http://flag:3/'], {}, file);
@@ -38,6 +41,23 @@ test('bad flags and config files are usage errors', () => {
   assert.throws(() => resolveOptions([], {}, () => '{oops'), /not JSON/);
   assert.throws(() => resolveOptions([], {}, () => '{"nik":"x"}'), /unknown setting/);
   assert.throws(() => resolveOptions([], {}, () => '{"nick":5}'), /must be a string/);
+});
+
+test('--to and --verbose; `chat-cli stamp` knows its options before asking for a value', () => {
+  const o = resolveOptions(['--to', '#ops', '--verbose'], {}, noFile);
+  assert.equal(o.to, '#ops');
+  assert.equal(o.verbose, true);
+  assert.throws(() => resolveOptions(['--to'], {}, noFile), /--to needs a value/);
+  assert.throws(() => resolveOptions(['--to', '#a,#b'], {}, noFile), UsageError);
+  assert.deepEqual(parseStampArgs(['--bits=3', '--resource', 'r'], {}), {
+    server: 'http://127.0.0.1:8080',
+    bits: 3,
+    resource: 'r',
+  });
+  assert.throws(() => parseStampArgs(['--frob'], {}), /unknown option --frob/);
+  assert.throws(() => parseStampArgs(['--frob'], {}), UsageError);
+  assert.throws(() => parseStampArgs(['--bits'], {}), /--bits needs a value/);
+  assert.throws(() => parseStampArgs(['--server', 'ftp://x'], {}), UsageError);
 });
 
 test('XDG directories with their defaults', () => {
@@ -62,6 +82,7 @@ test('the saved session: per server and nick, private, and locked while in use',
       token: 'secret',
       cursor: 42,
       target: '#c',
+      buffers: ['#c', 'bob'],
       signingKey: null,
       pubkeyAnnounced: false,
     };
@@ -84,6 +105,17 @@ test('the saved session: per server and nick, private, and locked while in use',
     const keys = store.keyPersistence();
     keys.save({ bob: 'k' });
     assert.deepEqual(keys.load(), { bob: 'k' });
+    // the nick "keys" has its own session file: pinning keys does not overwrite it
+    const nickKeys = new StateStore(dir, 'http://127.0.0.1:8080', 'Keys');
+    nickKeys.save({ ...saved, nick: 'Keys', sessionNick: 'Keys' });
+    nickKeys.keyPersistence().save({ carol: 'c' });
+    assert.equal(nickKeys.load()?.token, 'secret');
+    assert.deepEqual(nickKeys.keyPersistence().load(), { carol: 'c' });
+    // keys pinned by an older chat-cli in keys.json (a key map, not a session) are still read
+    const older = new StateStore(dir, 'http://127.0.0.1:9', 'alice');
+    fs.mkdirSync(older.dir, { recursive: true });
+    fs.writeFileSync(path.join(older.dir, 'keys.json'), JSON.stringify({ dan: 'd' }));
+    assert.deepEqual(older.keyPersistence().load(), { dan: 'd' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -89,12 +89,12 @@ test('a pipeline: printf … | chat-cli --plain joins, says hello, prints the tr
   assert.match(run.stderr, /minting a hashcash stamp \(4 bits\)/);
   for (const line of run.lines) assert.match(line, LINE);
   const at = (re: RegExp) => run.lines.findIndex((l) => re.test(l.replace(LINE, '')));
-  // server events with no channel have the target `*`; the welcome burst comes first
-  const welcome = at(/^\* \*\*\* Welcome to the chat Network, dave/);
+  // quiet about the new session's welcome burst and MOTD: the transcript starts with the join
+  assert.doesNotMatch(run.stdout, /Welcome to the chat Network|Message of the day|MOTD/);
   const joined = at(/^#c \*\*\* dave has joined #c$/);
   const names = at(/^#c \*\*\* Users on #c: @carol dave$/);
   const said = at(/^#c dave hello from a pipe$/);
-  assert.ok(welcome === 0 && joined > welcome && names > joined && said > names, run.stdout);
+  assert.ok(joined === 0 && names > joined && said > names, run.stdout);
   await carolSees('hello from a pipe');
   // exit without QUIT: dave is still in #c, and his token and cursor are saved
   assert.ok((await carol.members('#c')).some((m) => m.nick === 'dave'));
@@ -144,6 +144,117 @@ test('at end of input every line is sent and acknowledged first, through flood c
   assert.deepEqual(
     run.lines.map((l) => l.replace(LINE, '')).filter((l) => l.includes('burst')),
     lines.map((l) => `#c dave ${l}`),
+  );
+});
+
+test('a line with no target is refused: the error on stderr, stdout empty, exit status 1', async () => {
+  const run = await sh('fay', `echo hello | node "$CLI" --server ${chatd.url} --nick fay`);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  assert.match(
+    run.stderr,
+    /^chat-cli: line 1: No target here: \/join a channel or \/query a nick first$/m,
+  );
+  assert.match(run.stderr, /^chat-cli: 1 line was refused$/m);
+});
+
+test('refused commands: errors on stderr in input order, the transcript goes on, exit status 1; /join without #', async () => {
+  const run = await sh(
+    'gus',
+    `printf '/join c\\n/part #nope\\n/frobnicate now\\n/join\\nstill here\\n' | node "$CLI" --server ${chatd.url} --nick gus`,
+  );
+  assert.equal(run.code, 1, run.stderr);
+  // `/join c` joined #c (not a query buffer "c"), and the line after the errors still went out
+  assert.deepEqual(
+    run.lines.map((l) => l.replace(LINE, '')),
+    ['#c *** gus has joined #c', '#c *** Users on #c: @carol dave gus', '#c gus still here'],
+  );
+  await carolSees('still here');
+  const errors = run.stderr.split('\n').filter((l) => /^chat-cli: (line|\d)/.test(l));
+  assert.deepEqual(errors, [
+    'chat-cli: line 2: #nope: No such channel',
+    'chat-cli: line 3: Unknown command /frobnicate (see /help)',
+    'chat-cli: line 4: Usage: /join #channel[,#channel…] [key]',
+    'chat-cli: 3 lines were refused',
+  ]);
+});
+
+test('--to TARGET sends one-shot lines there (joining a channel first) and leaves the saved target alone', async () => {
+  const url = `--server ${chatd.url} --nick hal`;
+  const toChannel = await sh('hal', `echo 'one shot' | node "$CLI" ${url} --to '#c'`);
+  assert.equal(toChannel.code, 0, toChannel.stderr);
+  assert.deepEqual(
+    toChannel.lines.map((l) => l.replace(LINE, '')).filter((l) => !l.includes('Users on')),
+    ['#c *** hal has joined #c', '#c hal one shot'],
+  );
+  await carolSees('one shot');
+  const toNick = await sh('hal', `echo 'just for you' | node "$CLI" ${url} --to carol`);
+  assert.equal(toNick.code, 0, toNick.stderr);
+  assert.deepEqual(
+    toNick.lines.map((l) => l.replace(LINE, '')),
+    ['carol hal just for you'],
+  );
+  const dm = await carol.history({ target: 'hal', limit: 10 });
+  assert.deepEqual(
+    dm.messages.map((m) => (m.body as string[])[0]),
+    ['just for you'],
+  );
+  // nothing was remembered as the target: a later line without --to has none
+  const later = await sh('hal', `echo 'where to?' | node "$CLI" ${url}`);
+  assert.equal(later.code, 1);
+  assert.match(later.stderr, /line 1: No target here/);
+  const bad = await sh('hal', `node "$CLI" ${url} --to '#a,#b' </dev/null`);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--to takes one #channel or nick/);
+});
+
+test('--verbose prints the welcome burst and MOTD of a new session', async () => {
+  const run = await sh('ivy', `node "$CLI" --server ${chatd.url} --nick ivy --verbose </dev/null`);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.lines[0] ?? '',
+    /^\[\d\d:\d\d:\d\d\] \* \*\*\* Welcome to the chat Network, ivy/,
+  );
+  assert.match(run.stdout, /\* \*\*\* End of \/MOTD command\./);
+});
+
+test('usage errors: exit status 2, the usage on stderr, nothing on stdout; stamp knows its options', async () => {
+  for (const args of ['--frob', 'stamp --frob', 'stamp --bits', 'stamp --bits x', '--to']) {
+    const run = await sh('usage', `node "$CLI" ${args} </dev/null`);
+    assert.equal(run.code, 2, `${args}: ${run.stderr}`);
+    assert.equal(run.stdout, '', args);
+    assert.match(run.stderr, /^usage: chat-cli/m, args);
+  }
+  const frob = await sh('usage', `node "$CLI" stamp --frob </dev/null`);
+  assert.match(frob.stderr, /unknown option --frob/);
+  for (const args of ['stamp --help', '--help', '--version', 'stamp --version']) {
+    const run = await sh('usage', `node "$CLI" ${args} </dev/null`);
+    assert.equal(run.code, 0, args);
+    assert.equal(run.stderr, '', args);
+    assert.match(run.stdout, /^(usage: chat-cli|chat-cli \d)/, args);
+  }
+  const help = await sh('usage', `node "$CLI" --help </dev/null`);
+  assert.match(help.stdout, /Its exit status: 0 every input line was accepted; 1 /);
+});
+
+test("a resumed run does not print the user's own JOIN again: the phone joined while the laptop was off", async () => {
+  // one password session, two devices (state directories), the same script on both
+  const script = `printf '/join #c\\nfrom %s\\n' "$WHERE" | node "$CLI" --server ${chatd.url} --nick jan --password 'jan secret pw'`;
+  const laptop1 = await sh(
+    'jan-laptop',
+    `node "$CLI" --server ${chatd.url} --nick jan --password 'jan secret pw' </dev/null`,
+  );
+  assert.equal(laptop1.code, 0, laptop1.stderr);
+  const phone = await sh('jan-phone', script, { WHERE: 'the phone' });
+  assert.equal(phone.code, 0, phone.stderr);
+  assert.match(phone.stdout, /#c \*\*\* jan has joined #c/);
+  // the laptop, resumed: GET /state already lists #c when its queue brings the phone's JOIN
+  const laptop2 = await sh('jan-laptop', script, { WHERE: 'the laptop' });
+  assert.equal(laptop2.code, 0, laptop2.stderr);
+  assert.doesNotMatch(laptop2.stderr, /minting|saved session/);
+  assert.deepEqual(
+    laptop2.lines.map((l) => l.replace(LINE, '')),
+    ['#c jan from the phone', '#c jan from the laptop'],
   );
 });
 
@@ -212,12 +323,14 @@ test('--password registers, a second device logs in to the same session; /quit e
     `printf 'from the phone\\n/quit bye now\\nnever sent\\n' | node "$CLI" --server ${chatd.url} --nick erin`,
     { CHAT_PASSWORD: 'erin secret pw' },
   );
-  assert.equal(phone.code, 0, phone.stderr);
+  assert.equal(phone.code, 1, phone.stderr);
   assert.doesNotMatch(phone.stderr, /minting/); // logged in, not registered
-  // a new device has no saved target, so its first line is refused locally; the login's replay
-  // of the channel state is in its transcript; /quit ends the session and stops reading
-  assert.match(phone.stdout, /\* \*\*\* No target here/);
-  assert.match(phone.stdout, /#c \*\*\* erin has joined #c/);
+  // a new device has no saved target, so its first line is refused locally (exit status 1);
+  // the login's replay of the channel state is part of the arrival burst, quiet without
+  // --verbose; /quit ends the session and stops reading
+  assert.match(phone.stderr, /line 1: No target here/);
+  assert.doesNotMatch(phone.stdout, /erin has joined #c/);
+  assert.doesNotMatch(phone.stdout, /Welcome/);
   const hist = await carol.history({ target: '#c', limit: 100 });
   assert.ok(!hist.messages.some((m) => (m.body as string[])[0] === 'never sent'));
   assert.ok(!(await carol.members('#c')).some((m) => m.nick === 'erin'));

@@ -114,6 +114,25 @@ void describe('chat-cli poll loop and Retry-After', () => {
     return { gaps, statuses };
   }
 
+  test("plain mode's last look at end of input (drain) asks again after a 429 too_many_polls", async () => {
+    const conn = new Connection({
+      server: url,
+      nick: 'drainer',
+      password: null,
+      store: new StateStore(home, url, 'drainer'),
+      random: () => 0,
+    });
+    await conn.open();
+    proxy.polls.length = 0;
+    proxy.refusals = [{ status: 429, retryAfter: '1' }];
+    const got: string[] = [];
+    await conn.drain((batch) => got.push(...batch.map((m) => m.env.command)));
+    await conn.close();
+    assert.equal(proxy.polls.length, 3, 'refused, then the welcome burst, then an empty look');
+    assert.ok(proxy.polls[1]! - proxy.polls[0]! >= 990, 'it waited for Retry-After');
+    assert.equal(got[0], '001');
+  });
+
   test('a 503 with Retry-After: 2 delays the next poll by 2 s (not the 1 s first backoff)', async () => {
     const { gaps, statuses } = await pollGaps('waiter503', [{ status: 503, retryAfter: '2' }], 2);
     assert.equal(gaps.length, 1, 'the poll after the 503 came');
