@@ -48,10 +48,12 @@ Settings also come from $XDG_CONFIG_HOME/chat-cli/config.json ({"server","nick",
 flags win over the environment, which wins over the file. The session token and cursor are kept
 in $XDG_STATE_HOME/chat-cli/, so the next start resumes where this one stopped.
 
-In the terminal UI: Enter sends, Up/Down walk the input history, Tab completes a nick (on an
-empty line it switches to the next buffer, Shift+Tab to the previous), Alt+Left/Right switch
-buffers, PageUp/PageDown scroll, Ctrl+C leaves (the session stays; /quit ends it). /help lists
-the commands.`;
+In the terminal UI: Enter sends; the input line edits like readline (Left/Right, Home/End,
+Ctrl+A/E/U/K/W/Y, Alt+B/F, Delete); Up/Down walk the input history; Tab completes a nick (on an
+empty line it switches to the next buffer, Shift+Tab to the previous); Alt+1..9 and Alt+0 pick
+buffers 1-10, Alt+Left/Right the previous or next; PageUp/PageDown scroll; a paste of several
+lines is one message; Ctrl+C leaves (the session stays; /quit ends it). /help lists the commands
+and keys.`;
 
 export { UsageError };
 
