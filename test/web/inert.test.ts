@@ -33,13 +33,14 @@ const PAYLOADS = [
 ];
 
 /**
- * Elements that could only have come from server text (the page itself makes none of these), and
+ * Elements that could only have come from server text (the page itself makes none of these but
+ * its own icons, marked data-icon, which server text cannot make: it is only ever text), and
  * links that are not plain http(s). Runs in the page; a string so Node's types do not need the DOM.
  */
 const CENSUS = `(() => {
   const count = {};
   for (const tag of ['img', 'script', 'svg', 'iframe', 'style', 'b', 'circle', 'object', 'embed']) {
-    count[tag] = document.querySelectorAll('#app ' + tag).length;
+    count[tag] = [...document.querySelectorAll('#app ' + tag)].filter((e) => !e.closest('[data-icon]')).length;
   }
   const links = [...document.querySelectorAll('#app a')].map((a) => a.getAttribute('href') || '');
   count.nonHttpLinks = links.filter((href) => !/^https?:\\/\\//.test(href)).length;

@@ -35,7 +35,14 @@ function namesFor(win: ChatWindow): string[] {
  */
 function BellIcon({ off }: { off: boolean }) {
   return (
-    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" class="bell-icon">
+    <svg
+      viewBox="0 0 16 16"
+      width="16"
+      height="16"
+      aria-hidden="true"
+      class="bell-icon"
+      data-icon="bell"
+    >
       <path
         d="M8 1.5a1 1 0 0 1 1 1v.6a4.5 4.5 0 0 1 3.5 4.4v2.8l1.3 1.9H2.2l1.3-1.9V7.5A4.5 4.5 0 0 1 7 3.1v-.6a1 1 0 0 1 1-1zM6.3 13.5h3.4a1.7 1.7 0 0 1-3.4 0z"
         fill="currentColor"
