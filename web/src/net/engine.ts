@@ -28,6 +28,8 @@ export interface EngineOptions {
   now?: () => number;
   /** false: long-poll only (tests of the poll path); default: streams where they work */
   streaming?: boolean;
+  /** how long a new stream may stay silent before the engine long-polls (default 20 s) */
+  firstByteMs?: number;
 }
 
 export class PollEngine {
@@ -172,6 +174,7 @@ export class PollEngine {
       after: this.cursor,
       fetch: fetchFn,
       signal,
+      ...(this.options.firstByteMs !== undefined ? { firstByteMs: this.options.firstByteMs } : {}),
       opened: () => {
         if (generation !== this.generation) return;
         this.streamWorked = true;

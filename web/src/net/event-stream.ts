@@ -41,6 +41,8 @@ export interface StreamOptions {
   after: number | null;
   fetch: typeof fetch;
   signal: AbortSignal;
+  /** default FIRST_BYTE_MS (tests shorten it) */
+  firstByteMs?: number;
   /** the first byte arrived: the stream works */
   opened(): void;
   /** the entries of one chunk of the stream, in order */
@@ -56,11 +58,13 @@ export async function readEventStream(o: StreamOptions): Promise<void> {
   const local = new AbortController();
   const abortLocal = () => local.abort();
   o.signal.addEventListener('abort', abortLocal, { once: true });
-  let why: Error | null = null;
+  // why the stream was cut here (a timer fired), set before the abort it causes
+  const cut: { why: Error | null } = { why: null };
+  const firstByteMs = o.firstByteMs ?? FIRST_BYTE_MS;
   let timer = setTimeout(() => {
-    why = new StreamUnusable(`no first byte within ${FIRST_BYTE_MS / 1000} s`);
+    cut.why = new StreamUnusable(`no first byte within ${firstByteMs / 1000} s`);
     local.abort();
-  }, FIRST_BYTE_MS);
+  }, firstByteMs);
   const headers: Record<string, string> = {
     accept: 'text/event-stream',
     authorization: `Bearer ${o.token}`,
@@ -75,7 +79,7 @@ export async function readEventStream(o: StreamOptions): Promise<void> {
       });
     } catch (err) {
       if (o.signal.aborted) return;
-      throw why ?? new StreamUnusable(`the stream request failed: ${String(err)}`, true);
+      throw cut.why ?? new StreamUnusable(`the stream request failed: ${String(err)}`, true);
     }
     if (!res.ok) throw await refusal(res);
     const type = res.headers.get('content-type') ?? '';
@@ -83,6 +87,11 @@ export async function readEventStream(o: StreamOptions): Promise<void> {
       throw new StreamUnusable(`not an event stream (${type || 'no content type'})`);
     }
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    // An abort also cancels the reading (fetch errors the body then, but a body from elsewhere, a
+    // service worker's or a test's, might not notice the abort).
+    local.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), {
+      once: true,
+    });
     const parser = new SseParser();
     let opened = false;
     let gap = false;
@@ -92,17 +101,20 @@ export async function readEventStream(o: StreamOptions): Promise<void> {
         chunk = await reader.read();
       } catch (err) {
         if (o.signal.aborted) return;
-        if (why) throw why;
+        if (cut.why) throw cut.why;
         throw opened ? new StreamBroken(String(err)) : new StreamUnusable(String(err));
       }
-      if (chunk.done) return;
+      if (chunk.done) {
+        if (cut.why) throw cut.why;
+        return; // the server ended the stream, or we were told to stop
+      }
       if (!opened) {
         opened = true;
         o.opened();
       }
       clearTimeout(timer);
       timer = setTimeout(() => {
-        why = new StreamBroken(`silent for ${SILENCE_MS / 1000} s`);
+        cut.why = new StreamBroken(`silent for ${SILENCE_MS / 1000} s`);
         local.abort();
       }, SILENCE_MS);
       const messages: QueuedEnvelope[] = [];
