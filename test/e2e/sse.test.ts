@@ -297,6 +297,17 @@ test('a reader that stops reading costs the server bounded memory; others are st
     assert.deepEqual(paused.texts(), range('big', 0, N));
     paused.close();
     reader.close();
+    // A reader stuck with a full buffer does not hold up shutdown: chatd stops cleanly (exit 0,
+    // not the shutdown deadline's exit 1) and cuts that one connection.
+    const stuck = await open(own.url, slow.token);
+    stuck.res.pause();
+    for (let i = 0; (await sseBuffered(own.url)) === 0; i++) {
+      if (i > 200) assert.fail('the stuck stream never filled its buffers');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await own.stop(), 0);
+    stuck.res.resume();
+    await stuck.ended();
   } finally {
     await own.cleanup();
   }

@@ -94,7 +94,10 @@ const events = defineRoute({
       open.delete(res);
     }
     if (!opened) return reply.hijack(); // the client went away before the first read
-    if (!res.destroyed) res.end();
+    // A reader that stopped reading would hold up shutdown until its buffers drained: cut it
+    // instead (it resumes after the last whole event it got, so nothing is lost).
+    if (res.writableNeedDrain) res.destroy();
+    else if (!res.destroyed) res.end();
     return reply;
   },
 });
