@@ -215,6 +215,23 @@ test('a comment heartbeat arrives every SSE_HEARTBEAT_SECONDS on a quiet stream'
   s.close();
 });
 
+test('a quiet stream outlives the server’s 30 s request timeout', async () => {
+  // no heartbeat within the wait: nothing but the open response keeps the connection busy
+  const quiet = await startChatd({ env: { SSE_HEARTBEAT_SECONDS: '3600' } });
+  try {
+    const lee = await HttpClient.create(quiet.url, 'lee');
+    await lee.drain();
+    const s = await open(quiet.url, lee.token, { lastEventId: String(lee.cursor) });
+    await new Promise((r) => setTimeout(r, 35_000)); // past requestTimeout (30 s)
+    assert.equal(s.endedBy, null, 'still open');
+    await lee.send({ command: 'PING', body: ['still there?'] });
+    await s.until(() => s.entries().some((e) => e.command === 'PONG'), 'the PONG');
+    s.close();
+  } finally {
+    await quiet.cleanup();
+  }
+});
+
 test('bad Last-Event-ID or after is a 400 JSON error before the stream starts', async () => {
   const kim = await HttpClient.create(chatd.url, 'kim');
   await kim.drain();
