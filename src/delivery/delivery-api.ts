@@ -1,4 +1,4 @@
-// What transports ask of delivery: long-poll now, SSE and the IRC listener later.
+// What transports ask of delivery: long-poll and SSE streams now, the IRC listener later.
 import type { PollResult } from '../model/api.js';
 import type { Caller } from '../model/envelope.js';
 
