@@ -1,4 +1,4 @@
-// What transports ask of delivery: long-poll now, SSE and the IRC listener later.
+// What transports ask of delivery: long-poll and SSE streams now, the IRC listener later.
 import type { PollResult } from '../model/api.js';
 import type { Caller } from '../model/envelope.js';
 
@@ -12,6 +12,23 @@ export interface PollRequest {
   signal: AbortSignal;
 }
 
+/** An SSE stream (GET /api/v1/events): the same queue as poll(), batch after batch. */
+export interface StreamRequest {
+  caller: Caller;
+  /** cursor: entries with queue id > after; null = from the oldest entry still kept */
+  after: number | null;
+  /** aborted when the HTTP client goes away */
+  signal: AbortSignal;
+  /** the cursor was accepted: the transport may start its response now */
+  open(): void;
+  /**
+   * One batch (never empty, or a gap). Resolves once the transport can take more (its socket
+   * drained), so a slow reader holds one batch at most; `stop` aborts when the stream must end
+   * (revoked, shutdown) while the transport is still waiting.
+   */
+  send(batch: PollResult, stop: AbortSignal): Promise<void>;
+}
+
 export interface DeliveryApi {
   /**
    * Answers at once when entries are waiting, else waits for a bus note or the timeout.
@@ -19,6 +36,12 @@ export interface DeliveryApi {
    * waiting), 400 `bad_cursor` (after beyond the newest entry), 503 `shutting_down`.
    */
   poll(req: PollRequest): Promise<PollResult>;
+  /**
+   * Holds one poll slot for the life of the stream (it counts against the 2 per client). Throws
+   * as poll() does before open() (429, 400 `bad_cursor`, 503); after open() it throws 401 `revoked`
+   * when the token is revoked, and returns when the client went away or the server shuts down.
+   */
+  stream(req: StreamRequest): Promise<void>;
   /** polls currently held (metrics) */
   heldPolls(): number;
   /** answers every held poll now (empty) and refuses new ones: graceful shutdown */

@@ -7,7 +7,7 @@ import { ChatError, invalidToken, retryLater } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
 import type { DeliveryClock } from './clock.js';
-import type { DeliveryApi, PollRequest } from './delivery-api.js';
+import type { DeliveryApi, PollRequest, StreamRequest } from './delivery-api.js';
 import { QuietReads } from './quiet-reads.js';
 import { WaiterIndex, type Waiter } from './waiters.js';
 
@@ -121,6 +121,71 @@ export class Delivery implements DeliveryApi {
     }
   }
 
+  /**
+   * An SSE stream (docs/envelope-and-delivery.md "Server-Sent Events"): hold()'s loop without an
+   * end. One waiter for the whole stream, so it counts as one held poll and revocation or shutdown
+   * reach it wherever it is; the next batch is read only once the transport took the last one,
+   * so a slow reader never makes the server read (and hold) more than one batch.
+   */
+  async stream(req: StreamRequest): Promise<void> {
+    if (this.closing) throw shuttingDown();
+    const { caller } = req;
+    if (this.waiters.heldBy(caller.clientId) >= this.settings.maxHeldPerClient) {
+      throw retryLater(
+        'too_many_polls',
+        `at most ${this.settings.maxHeldPerClient} polls may be held per client (a stream is one)`,
+        1000,
+      );
+    }
+    const signals = new Signals();
+    const stop = new AbortController();
+    const end = (o: Outcome) => {
+      stop.abort();
+      signals.raise(o);
+    };
+    const waiter: Waiter = {
+      clientId: caller.clientId,
+      sessionId: caller.sessionId,
+      wake: () => signals.raise('wake'),
+      revoke: () => end('revoked'),
+      finish: () => end('finish'),
+    };
+    this.waiters.add(waiter);
+    try {
+      // timeoutMs > 0: like a held poll, the first read may be skipped (QuietReads)
+      let cursor: PollRequest = {
+        caller,
+        after: req.after,
+        timeoutMs: STREAM_REREAD_MS,
+        signal: req.signal,
+      };
+      let read = await this.firstRead(cursor);
+      req.open();
+      for (;;) {
+        let outcome: Outcome | null;
+        if (read.entries.length > 0) {
+          const batch = this.answer(cursor, read);
+          await req.send(batch, stop.signal);
+          cursor = { ...cursor, after: batch.last_id };
+          // a wake raised while sending needs no wait: the next read comes anyway
+          outcome = signals.take();
+          if (req.signal.aborted) outcome = 'abort';
+        } else {
+          this.remember(cursor, read, cursor.after);
+          this.waiters.place(waiter, read.channels);
+          const deadline = this.clock.now() + STREAM_REREAD_MS;
+          outcome = signals.take() ?? (await signals.wait(req.signal, deadline, this.clock));
+          await nextTurn();
+        }
+        if (outcome === 'revoked') throw revoked();
+        if (outcome === 'finish' || outcome === 'abort') return;
+        read = await this.read(cursor);
+      }
+    } finally {
+      this.waiters.remove(waiter);
+    }
+  }
+
   private async read(req: PollRequest): Promise<Read> {
     const at = this.quiet.now();
     const read = await this.store.readQueue({
@@ -165,6 +230,9 @@ export class Delivery implements DeliveryApi {
     this.waiters.forUnplaced(wake);
   }
 }
+
+/** a quiet stream re-reads its queue this often even without a note (a safety net only) */
+const STREAM_REREAD_MS = 60_000;
 
 const PRIORITY: Record<Outcome, number> = { wake: 1, timeout: 2, abort: 3, finish: 4, revoked: 5 };
 

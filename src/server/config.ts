@@ -99,6 +99,7 @@ export const schema = z.object({
   QUEUE_MAX_AGE: duration.default(48 * 3_600_000),
   JOB_INTERVAL: duration.default(60_000),
   LONG_POLL_TIMEOUT: int(0, 30).default(15),
+  SSE_HEARTBEAT_SECONDS: int(1, 3600).default(15),
   METRICS_USERNAME: z.string().min(1).optional(),
   METRICS_PASSWORD: z.string().min(1).optional(),
   OPER_NAME: z.string().min(1).optional(),

@@ -12,6 +12,7 @@ export function httpSettings(config: Config): HttpSettings {
     trustProxyHops: config.TRUST_PROXY,
     historyPageMax: config.HISTORY_PAGE_MAX,
     longPollTimeoutSeconds: config.LONG_POLL_TIMEOUT,
+    sseHeartbeatSeconds: config.SSE_HEARTBEAT_SECONDS,
     metricsLogin: config.metricsEnabled && username && password ? { username, password } : null,
   };
 }

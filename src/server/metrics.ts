@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CoreObserver } from '../protocol/observer.js';
 import type { IrcMetrics } from '../transports/irc/irc-settings.js';
 
-export type GaugeName = 'held_polls' | 'sessions' | 'clients' | 'channels' | 'irc_connections';
+export type GaugeName =
+  'held_polls' | 'sse_buffered_bytes' | 'sessions' | 'clients' | 'channels' | 'irc_connections';
 /** A value read at scrape time (e.g. `() => delivery.heldPolls()`, a store count). */
 export type GaugeCollector = () => number | Promise<number>;
 
@@ -76,6 +77,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const gauges = new Map<GaugeName, Gauge>();
   const gaugeHelp: Record<GaugeName, string> = {
     held_polls: 'long-polls currently held',
+    sse_buffered_bytes: 'bytes written to event streams that their readers have not taken yet',
     sessions: 'sessions that exist',
     clients: 'clients (devices) that exist',
     channels: 'channels that exist',

@@ -16,6 +16,7 @@ import { instrumentStore } from './instrument-store.js';
 import { createMetrics } from './metrics.js';
 import { httpSettings } from './http-settings.js';
 import { IrcListener, type IrcPorts } from '../transports/irc/listener.js';
+import { sseBufferedBytes } from '../transports/http/routes/events.js';
 import { ircSettings } from './irc-settings.js';
 
 /** Held polls per client (docs/envelope-and-delivery.md). */
@@ -90,6 +91,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics.setCollector(name, async () => (await rawStore.counts())[name]);
   }
   metrics.setCollector('held_polls', () => delivery.heldPolls());
+  metrics.setCollector('sse_buffered_bytes', sseBufferedBytes);
   const app = buildHttpApp({
     settings: httpSettings(config),
     core,

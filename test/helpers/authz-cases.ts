@@ -22,6 +22,11 @@ export interface Req {
   /** path and query string, already encoded */
   path: string;
   json?: unknown;
+  /**
+   * A stream (GET /api/v1/events): a 200 answer is whatever text has arrived once this holds;
+   * the connection is then dropped (the stream itself never ends).
+   */
+  until?: (text: string) => boolean;
 }
 
 export interface Reply {
@@ -95,7 +100,16 @@ export function send(
     request.on('error', reject);
     request.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        if (req.until && res.statusCode === 200) {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (req.until(text)) {
+            resolve({ status: 200, headers: res.headers, body: text });
+            request.destroy();
+          }
+        }
+      });
       res.on('error', reject);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
@@ -766,6 +780,56 @@ export const AUTHZ_TABLE: Record<string, Entry> = {
                 assert.ok(text.includes(world.channelMarker));
                 assert.ok(text.includes(world.dmMarker));
               },
+            },
+          },
+        ],
+      },
+    },
+  },
+
+  'GET /api/v1/events': {
+    auth: 'bearer',
+    probe: () => get('/api/v1/events'),
+    roles: {
+      ...REFUSED_WITHOUT_TOKEN,
+      other: {
+        notApplicable:
+          'no target in the request: a stream reads the caller’s own queue (nonmember checks ' +
+          'nothing of the channel or of others’ DMs reaches it)',
+      },
+      nonmember: {
+        cases: [
+          {
+            label: 'own stream: its welcome burst, nothing of the channel, no one else’s DM',
+            // read up to the end of the MOTD (376, or 422 without one): the welcome burst
+            request: () => ({
+              ...get('/api/v1/events'),
+              until: (text) => /"command":"(376|422)"/.test(text),
+            }),
+            expect: {
+              status: 200,
+              check: (r, { world }) => {
+                assert.match(String(r.headers['content-type']), /^text\/event-stream/);
+                const text = String(r.body);
+                assert.ok(!text.includes(world.channelMarker), 'a channel message leaked');
+                assert.ok(!text.includes(world.dmMarker), 'a DM leaked');
+                assert.ok(!/"to":"#authz"/i.test(text), 'a channel entry leaked');
+              },
+            },
+          },
+        ],
+      },
+      member: {
+        cases: [
+          {
+            label: 'own stream, with the channel’s messages and its DM',
+            request: ({ world }) => ({
+              ...get('/api/v1/events'),
+              until: (text) => text.includes(world.channelMarker) && text.includes(world.dmMarker),
+            }),
+            expect: {
+              status: 200,
+              check: (r) => assert.match(String(r.headers['content-type']), /^text\/event-stream/),
             },
           },
         ],

@@ -132,6 +132,20 @@ export function fakeDelivery(): FakeDelivery {
         req.signal.addEventListener('abort', finish);
       });
     },
+    // The SSE route is tested against the real delivery (test/e2e/sse.test.ts); here a stream
+    // opens and stays empty until the client goes away or shutdown.
+    async stream(req) {
+      req.open();
+      if (down || req.signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const finish = () => {
+          held.delete(finish);
+          resolve();
+        };
+        held.add(finish);
+        req.signal.addEventListener('abort', finish);
+      });
+    },
   };
   return d;
 }

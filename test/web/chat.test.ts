@@ -186,7 +186,7 @@ void describe('web client: chatting', { skip: skipWithoutBrowser, timeout: 300_0
     assertClean(bob, 'bob after reload');
   });
 
-  test('more tabs share the session and one long-poll', async () => {
+  test('more tabs share the session and one stream (or long-poll)', async () => {
     const tabs = [await newWatchedPage(bobContext), await newWatchedPage(bobContext)];
     pages.push(...tabs);
     for (const tab of tabs) {
@@ -199,7 +199,7 @@ void describe('web client: chatting', { skip: skipWithoutBrowser, timeout: 300_0
       await openWindow(tab.page, '#web');
       await waitForLine(tab.page, '<alice> one message, three tabs');
     }
-    // alice and bob each hold one poll, however many tabs bob has open.
+    // alice and bob each hold one stream or poll, however many tabs bob has open.
     let most = 0;
     for (let i = 0; i < 10; i++) {
       most = Math.max(most, await heldPolls(chatd.url, METRICS.user, METRICS.password));
@@ -208,7 +208,7 @@ void describe('web client: chatting', { skip: skipWithoutBrowser, timeout: 300_0
     assert.ok(most <= 2, `held polls: ${most}`);
     assert.doesNotMatch(
       chatd.output(),
-      /"route":"\/api\/v1\/messages","path":"[^"]*","status":429/,
+      /"route":"\/api\/v1\/(messages|events)","path":"[^"]*","status":429/,
     );
     for (const tab of tabs) assertClean(tab, 'extra tab');
     for (const tab of tabs) await tab.page.close();

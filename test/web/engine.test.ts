@@ -38,7 +38,14 @@ function engineWith(answers: Answer[]) {
     (m: FromEngine) => {
       if (m.type === 'status') statuses.push(m.connection);
     },
-    { baseUrl: 'http://chat.invalid', fetch: fetchStub, random: () => 0, now: () => NOW },
+    // long-poll only: these tests are about the poll path's retries (the stream: sse.test.ts)
+    {
+      baseUrl: 'http://chat.invalid',
+      fetch: fetchStub,
+      random: () => 0,
+      now: () => NOW,
+      streaming: false,
+    },
   );
   /** resolves when `n` polls have been made */
   const polled = async (n: number, timeoutMs = 10_000): Promise<void> => {

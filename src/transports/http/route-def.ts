@@ -20,6 +20,8 @@ export interface HttpSettings {
   historyPageMax: number;
   /** a poll's hold when it names no timeout, in seconds (LONG_POLL_TIMEOUT) */
   longPollTimeoutSeconds: number;
+  /** the comment heartbeat of an SSE stream, in seconds (SSE_HEARTBEAT_SECONDS) */
+  sseHeartbeatSeconds: number;
   /** the basic-auth credentials of /metrics; null: /metrics is not served */
   metricsLogin: { username: string; password: string } | null;
 }

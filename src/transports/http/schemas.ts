@@ -102,6 +102,13 @@ export const PollQuery = z.strictObject({
   }),
 });
 
+export const EventsQuery = z.strictObject({
+  after: canonicalInt.optional().meta({
+    description:
+      'cursor: the last queue id processed (a Last-Event-ID header wins); omitted = oldest kept entry',
+  }),
+});
+
 export const HistoryQuerySchema = z.strictObject({
   target: z
     .string()

@@ -1,4 +1,5 @@
-// The top line: connection state (with "retry now" while reconnecting), our nick and away state,
+// The top line: connection state (with "retry now" while reconnecting; "(polling)" when the
+// engine fell back from the event stream to long-polls), our nick and away state,
 // whether this browser signs (/sign), the nick-list toggle for narrow screens, and sign-out.
 import type { Signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
@@ -22,7 +23,7 @@ export function StatusLine({ showNicks }: { showNicks: Signal<boolean> }) {
   let text: string;
   switch (conn.state) {
     case 'connected':
-      text = 'connected';
+      text = conn.transport === 'stream' ? 'connected' : 'connected (polling)';
       break;
     case 'reconnecting':
       text = `reconnecting in ${Math.max(0, Math.ceil((conn.retryAt - now) / 1000))} s (${conn.reason})`;
@@ -41,6 +42,14 @@ export function StatusLine({ showNicks }: { showNicks: Signal<boolean> }) {
         role="status"
         aria-live="polite"
         data-state={conn.state}
+        data-transport={conn.state === 'connected' ? conn.transport : undefined}
+        title={
+          conn.state === 'connected'
+            ? conn.transport === 'stream'
+              ? 'live: messages arrive as a stream (Server-Sent Events)'
+              : 'live by long-polling: a stream does not get through here'
+            : undefined
+        }
       >
         <span class="dot" aria-hidden="true" />
         {text}

@@ -3,10 +3,13 @@
 // every queue entry to all tabs of the browser.
 import type { QueuedEnvelope } from '../../../src/model/api.js';
 
+export type Transport = 'stream' | 'long-poll';
+
 export type ConnectionState =
   | { state: 'idle' }
   | { state: 'connecting' }
-  | { state: 'connected' }
+  /** `transport`: the Server-Sent Events stream, or long-polls where streaming does not work */
+  | { state: 'connected'; transport: Transport }
   /** `retryAt`: epoch ms of the next attempt; `reason`: what went wrong, for the status line */
   | { state: 'reconnecting'; retryAt: number; reason: string }
   /** `token`: the token that stopped working (a tab holding another one ignores this) */

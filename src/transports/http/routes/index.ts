@@ -3,6 +3,7 @@
 import type { RouteSpec } from '../route-def.js';
 import { accountRoutes } from './accounts.js';
 import { channelRoutes } from './channels.js';
+import { eventRoutes } from './events.js';
 import { historyRoutes } from './history.js';
 import { messageRoutes } from './messages.js';
 import { rootRoutes } from './root.js';
@@ -13,6 +14,7 @@ export const ROUTES: readonly RouteSpec[] = Object.freeze([
   ...accountRoutes,
   ...sessionRoutes,
   ...messageRoutes,
+  ...eventRoutes,
   ...historyRoutes,
   ...channelRoutes,
   ...serverRoutes,
