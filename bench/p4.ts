@@ -75,7 +75,9 @@ function ircTransport(
               clients: P4_MEMBERS,
               channels: 1,
               senders: 1,
-              messages: Math.max(1, Math.round(rate * o.seconds)),
+              messages:
+                Math.round(rate * o.warmupSeconds) + Math.max(1, Math.round(rate * o.seconds)),
+              warmupMessages: Math.round(rate * o.warmupSeconds),
               rate,
               connectConcurrency: CONNECT_CONCURRENCY[server],
               timeoutMs: 150_000,
@@ -144,6 +146,7 @@ const longPoll: Transport = {
             channel: CHANNEL,
             after: seeded.latestSeq,
             rate,
+            warmupSeconds: opts.warmupSeconds,
             seconds: opts.seconds,
             drainMs: 20_000,
           });

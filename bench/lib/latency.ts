@@ -85,6 +85,8 @@ class LatencyPoller {
     private readonly channel: string,
     private cursor: number,
     capacity: number,
+    /** messages below this seq are counted but not sampled */
+    private readonly warmup: number,
     private readonly record: (ms: number) => void,
   ) {
     this.seen = new Uint8Array(capacity);
@@ -126,7 +128,7 @@ class LatencyPoller {
         }
         this.seen[p.seq] = 1;
         this.received++;
-        this.record(now - p.sentAt);
+        this.record(p.seq >= this.warmup ? now - p.sentAt : NaN);
       }
       this.cursor = page.last_id;
     }
@@ -149,6 +151,9 @@ export interface LongPollLatencyOptions {
   after: number;
   /** messages per second */
   rate: number;
+  /** sent at the rate first, delivered and checked, but not in the latency sample */
+  warmupSeconds: number;
+  /** sent at the rate after the warm-up: the sample */
   seconds: number;
   /** after the last send, wait at most this long for the deliveries */
   drainMs: number;
@@ -156,21 +161,25 @@ export interface LongPollLatencyOptions {
 
 /** A fixed-rate sender and members − 1 long-pollers on one chatd: the latency sample. */
 export async function longPollLatency(o: LongPollLatencyOptions): Promise<LatencyRun> {
-  const total = Math.max(1, Math.round(o.rate * o.seconds));
+  const warmup = Math.round(o.rate * o.warmupSeconds);
+  const total = warmup + Math.max(1, Math.round(o.rate * o.seconds));
   const receivers = o.tokens.length - 1;
   const pollAgent = keepAliveAgent(receivers * 2);
   // enough sockets that a slow answer does not hold the next send back (open loop)
   const sendAgent = keepAliveAgent(64);
   const latencies = new Float64Array(total * receivers);
+  /** deliveries, warm-up included */
   let count = 0;
+  let sampled = 0;
   let lastDelivery = 0;
   const record = (ms: number) => {
-    if (count < latencies.length) latencies[count++] = ms;
+    count++;
+    if (!Number.isNaN(ms) && sampled < latencies.length) latencies[sampled++] = ms;
     lastDelivery = performance.now();
   };
   const pollers = o.tokens
     .slice(1)
-    .map((t) => new LatencyPoller(pollAgent, o.port, t, o.channel, o.after, total, record));
+    .map((t) => new LatencyPoller(pollAgent, o.port, t, o.channel, o.after, total, warmup, record));
   let firstError: string | null = null;
   try {
     for (const p of pollers) p.start();
@@ -217,6 +226,8 @@ export async function longPollLatency(o: LongPollLatencyOptions): Promise<Latenc
     const self1 = process.cpuUsage(self0);
     const seconds = Math.max(0.001, (Math.max(lastDelivery, sendEnd) - t0) / 1000);
     const duplicates = pollers.reduce((s, p) => s + p.duplicates, 0);
+    const pollErrors = pollers.reduce((s, p) => s + p.errors, 0);
+    if (pollErrors > 0) firstError ??= `${pollErrors} polls failed (retried after 50 ms)`;
     return {
       rate: o.rate,
       members: o.tokens.length,
@@ -227,7 +238,7 @@ export async function longPollLatency(o: LongPollLatencyOptions): Promise<Latenc
       duplicates,
       deliveriesPerSec: count / seconds,
       sentPerSec: total / Math.max(0.001, (sendEnd - t0) / 1000),
-      latencyMs: percentiles(latencies.subarray(0, count)),
+      latencyMs: percentiles(latencies.subarray(0, sampled)),
       serverCpuPercent: (100 * (cpu1 - cpu0)) / seconds,
       generatorCpuPercent: (100 * (self1.user + self1.system)) / 1e6 / seconds,
       firstError,
