@@ -83,7 +83,7 @@ function ircTransport(
               timeoutMs: 150_000,
               drainMs: 20_000,
             });
-            return fromIrc(r, rate);
+            return fromIrc(r, rate, Math.round(rate * o.warmupSeconds));
           } finally {
             await proc.stop();
           }
@@ -94,7 +94,7 @@ function ircTransport(
   };
 }
 
-function fromIrc(r: IrcLoadResult, rate: number): LatencyRun {
+function fromIrc(r: IrcLoadResult, rate: number, warmupMessages: number): LatencyRun {
   return {
     rate,
     members: r.joined,
@@ -110,7 +110,8 @@ function fromIrc(r: IrcLoadResult, rate: number): LatencyRun {
       p90: r.latencyMs.p90,
       p99: r.latencyMs.p99,
       max: r.latencyMs.max,
-      count: r.delivered,
+      // the sample: deliveries of the messages after the warm-up
+      count: Math.max(0, r.delivered - warmupMessages * Math.max(0, r.joined - 1)),
     },
     serverCpuPercent: r.server?.sendCpuPercent ?? NaN,
     generatorCpuPercent: r.generatorCpuPercent,

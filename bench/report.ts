@@ -52,9 +52,10 @@ function shortCommit(c: string, n = 7): string {
   return mark ? `${hash!.slice(0, n)}+${mark}` : hash!.slice(0, n);
 }
 
-function subtitle(s: BenchSummary): string {
+function subtitle(s: BenchSummary, medians = true): string {
   const runs = typeof s.options.runs === 'number' ? s.options.runs : '?';
-  return `${s.date.slice(0, 10)}, ${s.commit ? `${shortCommit(s.commit)}, ` : ''}${s.cores} cores, node ${s.node}, medians of ${runs} runs`;
+  const what = medians ? `medians of ${runs} runs` : `${runs} runs`;
+  return `${s.date.slice(0, 10)}, ${s.commit ? `${shortCommit(s.commit)}, ` : ''}${s.cores} cores, node ${s.node}, ${what}`;
 }
 
 /** The charts a summary holds data for (none for a part that did not run). */
@@ -134,7 +135,7 @@ export function charts(s: BenchSummary): Chart[] {
       title,
       svg: lineChart({
         title,
-        subtitle: subtitle(s),
+        subtitle: subtitle(s, false),
         xLabel: 'run',
         yLabel: 'spawn → first 200 from the health check (ms)',
         series: [
