@@ -173,14 +173,17 @@ const CHATD_IRC_ENV = {
   IRC_MAX_CONNECTIONS: '15000',
 };
 
-interface Running {
+export interface Running {
   pid: number;
   port: number;
   output(): string;
   stop(): Promise<unknown>;
 }
 
-async function startServer(server: ServerName, peers: Map<PeerName, PeerCheck>): Promise<Running> {
+export async function startServer(
+  server: ServerName,
+  peers: Map<PeerName, PeerCheck>,
+): Promise<Running> {
   if (server === 'chatd') {
     const proc: Chatd = await startChatd({ irc: true, env: CHATD_IRC_ENV });
     if (proc.ircPort === null) throw new Error('chatd started without an IRC port');
@@ -200,7 +203,11 @@ async function startServer(server: ServerName, peers: Map<PeerName, PeerCheck>):
  * listens with a backlog of 10 (more drop SYNs, retried after 1 s); InspIRCd completes a
  * registration on its once-a-second tick, so it needs many at once.
  */
-const CONNECT_CONCURRENCY: Record<ServerName, number> = { chatd: 50, ngircd: 10, inspircd: 1000 };
+export const CONNECT_CONCURRENCY: Record<ServerName, number> = {
+  chatd: 50,
+  ngircd: 10,
+  inspircd: 1000,
+};
 /** shape c: connections registered and closed before the first RSS reading (first-time costs) */
 const WARMUP_CLIENTS = 50;
 

@@ -1,6 +1,7 @@
 // P6: a 10,000-member channel with 100 members polling live, against a 10-member channel with all
 // 10 polling (same run). Storing and delivering a message must cost the same whatever the member
-// count: msgs/s and database bytes per message, as ratios big ÷ small.
+// count: msgs/s and database bytes per message, as ratios big ÷ small. 100 and 1,000 members (at
+// most 100 polling) complete the curve of throughput against member count.
 import fs from 'node:fs';
 import path from 'node:path';
 import { non200, privmsgLoad } from './lib/load.js';
@@ -18,6 +19,20 @@ const POLLERS = 100;
 const BIG = 10_000;
 const SMALL = 10;
 const MID = 100;
+/**
+ * Every (members, pollers) measured: the three above, and the curve of throughput against member
+ * count (bench/results/p6-members.svg) with the pollers held constant: 100 polling from 100 to
+ * 10,000 members, and 10 polling from 10 to 10,000.
+ */
+const VARIANTS: { members: number; pollers: number }[] = [
+  { members: SMALL, pollers: SMALL },
+  { members: MID, pollers: POLLERS },
+  { members: 1_000, pollers: POLLERS },
+  { members: BIG, pollers: POLLERS },
+  { members: MID, pollers: SMALL },
+  { members: 1_000, pollers: SMALL },
+  { members: BIG, pollers: SMALL },
+];
 
 export interface P6Run {
   members: number;
@@ -64,6 +79,8 @@ export interface P6Result {
   small: P6Side;
   /** 100 members, all polling: the same pollers as `big` */
   mid: P6Side;
+  /** every (members, pollers) measured, VARIANTS' order: the curves against member count */
+  curve: P6Side[];
   /** msgs/s big ÷ small */
   rateRatio: number;
   /** bytes/msg big ÷ small */
@@ -91,25 +108,32 @@ async function template(members: number, o: BenchOptions): Promise<Template> {
 }
 
 export async function runP6(o: BenchOptions): Promise<P6Result> {
-  const templates: Template[] = [];
-  const runs: P6Run[][] = [[], [], []];
+  const templates = new Map<number, Template>();
+  const runs: P6Run[][] = VARIANTS.map(() => []);
   try {
-    for (const members of [SMALL, MID, BIG]) templates.push(await template(members, o));
+    for (const v of VARIANTS) {
+      if (!templates.has(v.members)) templates.set(v.members, await template(v.members, o));
+    }
     for (let r = 0; r < o.runs; r++) {
-      for (let i = 0; i < templates.length; i++) {
-        const x = await oneRun(templates[i]!, o);
+      for (let i = 0; i < VARIANTS.length; i++) {
+        const v = VARIANTS[i]!;
+        const x = await oneRun(templates.get(v.members)!, v.pollers, o);
         log(o, r, x);
         runs[i]!.push(x);
       }
     }
   } finally {
-    for (const t of templates) removeTempDir(t.dir);
+    for (const t of templates.values()) removeTempDir(t.dir);
   }
-  const [small, mid, big] = templates.map((t, i) => side(t, runs[i]!)) as [P6Side, P6Side, P6Side];
+  const curve = VARIANTS.map((v, i) => side(templates.get(v.members)!, v.pollers, runs[i]!));
+  const at = (members: number, pollers: number) =>
+    curve.find((x) => x.members === members && x.pollers === pollers)!;
+  const [small, mid, big] = [at(SMALL, SMALL), at(MID, POLLERS), at(BIG, POLLERS)];
   return {
     big,
     small,
     mid,
+    curve,
     rateRatio: ratio(big.msgsPerSec, small.msgsPerSec),
     bytesRatio: ratio(big.bytesPerMsg, small.bytesPerMsg),
     rateRatioMid: ratio(big.msgsPerSec, mid.msgsPerSec),
@@ -125,11 +149,11 @@ function log(o: BenchOptions, r: number, x: P6Run): void {
   logTrouble(o, x, x.pollErrors);
 }
 
-function side(t: Template, runs: P6Run[]): P6Side {
+function side(t: Template, pollers: number, runs: P6Run[]): P6Side {
   const sum = (f: (x: P6Run) => number) => runs.reduce((s, x) => s + f(x), 0);
   return {
     members: t.members,
-    pollers: Math.min(POLLERS, t.members),
+    pollers,
     seedSeconds: t.seeded.seconds,
     msgsPerSec: median(runs.map((x) => x.msgsPerSec)),
     deliveriesPerSec: median(runs.map((x) => x.deliveriesPerSec)),
@@ -144,12 +168,11 @@ function side(t: Template, runs: P6Run[]): P6Side {
   };
 }
 
-async function oneRun(t: Template, o: BenchOptions): Promise<P6Run> {
+async function oneRun(t: Template, nPollers: number, o: BenchOptions): Promise<P6Run> {
   const dir = makeTempDir('chatd-bench-p6-');
   for (const f of fs.readdirSync(t.dir)) fs.copyFileSync(path.join(t.dir, f), path.join(dir, f));
   const dbPath = path.join(dir, 'chat.db');
   const proc = await startChatd({ dir, env: BENCH_CHATD_ENV });
-  const nPollers = Math.min(POLLERS, t.members);
   const pollAgent = keepAliveAgent(nPollers * 2);
   const tokens = t.seeded.tokens;
   try {

@@ -1,12 +1,15 @@
-// The benchmark suite (bench/README.md: P1, P2, P5, P6; and CRYPTO, the per-request crypto costs),
-// run by `npm run bench`:
-//   npm run bench -- [--only p1,p2,p5,p6,crypto] [--quick] [--seconds N] [--runs N]
+// The benchmark suite (bench/README.md: P1, P2, P4, P5, P6, P8; and CRYPTO, the per-request crypto
+// costs), run by `npm run bench`:
+//   npm run bench -- [--only p1,p2,p4,p5,p6,p8,crypto] [--quick] [--seconds N] [--runs N]
 //                    [--max-requests N] [--polls N]  (P5's held polls, default 1000)
 //                    [--shapes a,a-rate,b-long,c] [--peers ngircd,inspircd]  (P2 only)
+//                    [--rates 50,100,200,400] [--transports longpoll,irc,ngircd,inspircd]  (P4)
+//                    [--write-results]  (bench/RESULTS.md and the charts in bench/results/*.svg)
 // Each figure is the median of 3 runs, next to a baseline measured in the same run and the ratio.
 // Starts its own chatd, baseline and peer IRC server processes (127.0.0.1 only, temp folders),
 // stops only those by PID (CRYPTO runs in this process, no server). Prints a table and writes
 // bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,14 +23,20 @@ import {
   type ServerFigures as Fig,
   type ShapeName,
 } from './p2-irc.js';
-import { runP5, type P5Result } from './p5.js';
+import { runP4, TRANSPORT_NAMES } from './p4.js';
+import { runP5 } from './p5.js';
 import { runP6, type P6Result } from './p6.js';
+import { runP8 } from './p8.js';
+import { writeReport, type BenchSummary } from './report.js';
+import { rowsP4, rowsP8 } from './rows-p4-p8.js';
 import { runCrypto, type CryptoResult } from './crypto.js';
+import type { P5Result } from './p5.js';
 import { cleanupAll, ROOT } from '../test/helpers/chatd.js';
 import { PEER_NAMES, peerLabel, type PeerName } from './lib/peers.js';
 import { ratio, round, type BenchOptions } from './lib/stats.js';
+import { fmt, type Row } from './lib/table.js';
 
-const ALL = ['p1', 'p2', 'p5', 'p6', 'crypto'] as const;
+const ALL = ['p1', 'p2', 'p4', 'p5', 'p6', 'p8', 'crypto'] as const;
 type Name = (typeof ALL)[number];
 
 function options() {
@@ -41,12 +50,17 @@ function options() {
       polls: { type: 'string' },
       shapes: { type: 'string' },
       peers: { type: 'string' },
+      rates: { type: 'string' },
+      transports: { type: 'string' },
+      'write-results': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench -- [--only p1,p2,p5,p6,crypto] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N] [--shapes a,a-rate,b-long,c] [--peers ngircd,inspircd]',
+      'usage: npm run bench -- [--only p1,p2,p4,p5,p6,p8,crypto] [--quick] [--seconds N] [--runs N] [--max-requests N] [--polls N] [--shapes a,a-rate,b-long,c] [--peers ngircd,inspircd] [--rates 50,100,200,400] [--transports ' +
+        TRANSPORT_NAMES.join(',') +
+        '] [--write-results]',
     );
     process.exit(0);
   }
@@ -90,25 +104,15 @@ function options() {
   // --peers none: chatd alone
   const peers = values.peers === 'none' ? [] : list<PeerName>(values.peers, PEER_NAMES, 'peers');
   const p2 = { shapes: list<ShapeName>(values.shapes, SHAPE_NAMES, 'shapes'), peers };
-  return { only: only as Name[], bench, p2 };
-}
-
-interface Row {
-  bench: string;
-  figure: string;
-  chatd: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  ok: string;
-}
-
-function fmt(x: number, digits = 0): string {
-  if (!Number.isFinite(x)) return '—';
-  return x.toLocaleString('en-US', {
-    maximumFractionDigits: digits,
-    minimumFractionDigits: digits,
-  });
+  let rates: number[] | undefined;
+  if (values.rates !== undefined) {
+    rates = values.rates.split(',').map((x) => Number(x.trim()));
+    if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r <= 0 || r > 2000)) {
+      throw new Error('--rates: integers, 0 < rate <= 2000 (messages per second)');
+    }
+  }
+  const p4 = { transports: list(values.transports, TRANSPORT_NAMES, 'transports'), rates };
+  return { only: only as Name[], bench, p2, p4, writeResults: values['write-results'] ?? false };
 }
 
 function rowsP1(r: P1Result): Row[] {
@@ -475,15 +479,9 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  const { only, bench, p2 } = options();
+  const { only, bench, p2, p4, writeResults } = options();
   const started = Date.now();
-  const results: {
-    p1?: P1Result;
-    p2?: P2Result;
-    p5?: P5Result;
-    p6?: P6Result;
-    crypto?: CryptoResult;
-  } = {};
+  const results: BenchSummary['results'] = {};
   const rows: Row[] = [];
   const errors: Record<string, string> = {};
   const loadBefore = os.loadavg()[0]!;
@@ -496,8 +494,10 @@ async function main(): Promise<void> {
     try {
       if (name === 'p1') rows.push(...rowsP1((results.p1 = await runP1(bench))));
       if (name === 'p2') rows.push(...rowsP2((results.p2 = await runP2(bench, p2))));
+      if (name === 'p4') rows.push(...rowsP4((results.p4 = await runP4(bench, p4))));
       if (name === 'p5') rows.push(...rowsP5((results.p5 = await runP5(bench))));
       if (name === 'p6') rows.push(...rowsP6((results.p6 = await runP6(bench))));
+      if (name === 'p8') rows.push(...rowsP8((results.p8 = await runP8(bench))));
       if (name === 'crypto') rows.push(...rowsCrypto((results.crypto = await runCrypto(bench))));
     } catch (err) {
       errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -512,11 +512,14 @@ async function main(): Promise<void> {
   printTable(rows);
   const out = path.join(ROOT, 'bench/results/latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const summary = {
+  const summary: BenchSummary = {
     date: new Date().toISOString(),
     node: process.version,
     cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
     loadAverage: { before: loadBefore, after: loadAfter },
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    commit: gitCommit(),
     options: { ...bench, log: undefined, only },
     seconds: round((Date.now() - started) / 1000, 1),
     table: rows,
@@ -525,7 +528,26 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), out)} (${summary.seconds} s in total)`);
+  if (writeResults) {
+    for (const f of writeReport(summary, path.join(ROOT, 'bench'))) {
+      console.log(`wrote ${path.relative(process.cwd(), f)}`);
+    }
+  }
   if (Object.keys(errors).length > 0) process.exitCode = 1;
+}
+
+/** the commit measured (with "+changes" when the tree differs from it), or undefined */
+function gitCommit(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'web'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return undefined;
+  }
 }
 
 main()

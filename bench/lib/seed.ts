@@ -90,3 +90,61 @@ export function dbBytes(dbPath: string): number {
     db.close();
   }
 }
+
+export interface SeededMessages {
+  messages: number;
+  /** bytes used by the database after seeding (see dbBytes) */
+  bytes: number;
+  seconds: number;
+}
+
+/**
+ * Stores `count` PRIVMSGs (100-character texts) from 10 members into one channel, through the
+ * store's own appendEvent, in transactions of `batch`: the rows, indexes and JSON are exactly
+ * what chatd writes. P8 then times chatd's start-up on that file. Timestamps are spread over the
+ * last `spanDays` days, oldest first, so retention (off in the bench: JOB_INTERVAL is 1 h) would
+ * see a realistic history.
+ */
+export async function seedMessages(
+  dbPath: string,
+  count: number,
+  opts: { batch?: number; spanDays?: number; log?: (line: string) => void } = {},
+): Promise<SeededMessages> {
+  const t0 = performance.now();
+  const batch = opts.batch ?? 50_000;
+  const spanMs = (opts.spanDays ?? 7) * 86_400_000;
+  await seedChannel(dbPath, 10, '#history');
+  const store = await openStore({ url: `file:${dbPath}` });
+  try {
+    const ch = await store.getChannelByName(fold('#history'));
+    if (!ch) throw new Error('seedMessages: the channel was not created');
+    const start = Date.now() - spanMs;
+    for (let done = 0; done < count;) {
+      const n = Math.min(batch, count - done);
+      await store.transaction(async (tx) => {
+        for (let i = done; i < done + n; i++) {
+          const nick = `m${i % 10}`;
+          const at = start + Math.floor((i / count) * spanMs);
+          const text = `message ${i} `.padEnd(100, 'x');
+          await tx.appendEvent(
+            makeEnvelope(
+              { command: 'PRIVMSG', from: nick, to: '#history', body: [text] },
+              randomUUID(),
+              at,
+            ),
+            { kind: 'channel', channelId: ch.id },
+          );
+        }
+      });
+      done += n;
+      opts.log?.(`    ${done.toLocaleString('en-US')} messages`);
+    }
+  } finally {
+    await store.close();
+  }
+  return {
+    messages: count,
+    bytes: dbBytes(dbPath),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
