@@ -1,18 +1,17 @@
 // P4: delivery latency against offered rate. One sender posts PRIVMSGs at a fixed rate into a
 // channel of 200 members; every other member reads them, and each delivery's latency (arrival −
 // send time, one clock) goes into the sample. p50/p90/p99/max per offered rate, per transport:
-// chatd's long-poll API, chatd's IRC listener, and ngIRCd and InspIRCd under the same IRC load
-// (the baseline of the same run). Every cell starts a fresh server.
+// chatd's long-poll API, its Server-Sent Events stream, its IRC listener, and ngIRCd and InspIRCd
+// under the same IRC load (the baseline of the same run). Every cell starts a fresh server.
 //
 // A transport is one entry of TRANSPORTS: how to check it can run, and how to run one rate on a
-// fresh server. A new reader of chatd (Server-Sent Events) is one more entry; the table, the
-// JSON and the charts follow the list.
+// fresh server; the table, the JSON and the charts follow the list.
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir, startChatd, stopAndClean } from '../test/helpers/chatd.js';
 import { CONNECT_CONCURRENCY, startServer } from './p2-irc.js';
 import { runIrcLoad, type IrcLoadResult } from './lib/irc-load.js';
-import { longPollLatency, type LatencyRun } from './lib/latency.js';
+import { httpLatency, type HttpReader, type LatencyRun } from './lib/latency.js';
 import { checkPeer, type PeerCheck, type PeerName } from './lib/peers.js';
 import { BENCH_CHATD_ENV } from './lib/proc.js';
 import { seedChannel, type Seeded } from './lib/seed.js';
@@ -121,12 +120,20 @@ function fromIrc(r: IrcLoadResult, rate: number, warmupMessages: number): Latenc
   };
 }
 
-/** chatd's HTTP long-poll API: 200 members seeded through the store, 199 of them polling. */
-const longPoll: Transport = {
-  name: 'longpoll',
-  label: 'chatd long-poll',
+/**
+ * chatd's HTTP API: 200 members seeded through the store, 199 of them reading their queues by
+ * long-poll or over Server-Sent Events.
+ */
+const httpTransport = (
+  name: string,
+  label: string,
+  reader: HttpReader,
+  targetP99Ms: number,
+): Transport => ({
+  name,
+  label,
   kind: 'chatd',
-  targetP99Ms: 25,
+  targetP99Ms,
   unavailable: () => null,
   prepare: async (o) => {
     const dir = makeTempDir('chat-bench-p4-seed-');
@@ -140,7 +147,7 @@ const longPoll: Transport = {
         }
         const proc = await startChatd({ dir: runDir, env: BENCH_CHATD_ENV });
         try {
-          return await longPollLatency({
+          return await httpLatency({
             port: proc.port,
             serverPid: proc.pid,
             tokens: seeded.tokens,
@@ -150,6 +157,7 @@ const longPoll: Transport = {
             warmupSeconds: opts.warmupSeconds,
             seconds: opts.seconds,
             drainMs: 20_000,
+            reader,
           });
         } finally {
           await stopAndClean(proc);
@@ -158,14 +166,15 @@ const longPoll: Transport = {
       dispose: () => removeTempDir(dir),
     };
   },
-};
+});
 
 /**
  * The transports P4 measures, in the order of the table and the charts' legends. chatd's readers
  * first (each with its QUALITY.md §2 target), then the peers under the same IRC load.
  */
 export const TRANSPORTS: Transport[] = [
-  longPoll,
+  httpTransport('longpoll', 'chatd long-poll', 'long-poll', 25),
+  httpTransport('sse', 'chatd SSE', 'sse', 10),
   ircTransport('irc', 'chatd IRC', 'chatd', 10),
   ircTransport('ngircd', 'ngIRCd', 'ngircd', null),
   ircTransport('inspircd', 'InspIRCd', 'inspircd', null),

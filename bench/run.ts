@@ -3,7 +3,7 @@
 //   npm run bench -- [--only p1,p2,p4,p5,p6,p8,crypto] [--quick] [--seconds N] [--runs N]
 //                    [--max-requests N] [--polls N]  (P5's held polls, default 1000)
 //                    [--shapes a,a-rate,b-long,c] [--peers ngircd,inspircd]  (P2 only)
-//                    [--rates 50,100,200,400] [--transports longpoll,irc,ngircd,inspircd]  (P4)
+//                    [--rates 50,100,200,400] [--transports longpoll,sse,irc,ngircd,inspircd]  (P4)
 //                    [--write-results]  (bench/RESULTS.md and the charts in bench/results/*.svg)
 // Each figure is the median of 3 runs, next to a baseline measured in the same run and the ratio.
 // Starts its own chatd, baseline and peer IRC server processes (127.0.0.1 only, temp folders),

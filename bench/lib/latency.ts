@@ -1,9 +1,10 @@
-// Delivery latency over HTTP long-poll, for P4: one sender posts PRIVMSGs at a fixed offered rate
-// (open loop: a message leaves on schedule whether or not the previous ones were answered), each
-// carrying its send time (performance.now(), this process's clock), and every other member of the
-// channel reads them in a long-poll loop. Latency = arrival of the poll answer − send time, both
+// Delivery latency over chatd's HTTP readers, for P4: one sender posts PRIVMSGs at a fixed offered
+// rate (open loop: a message leaves on schedule whether or not the previous ones were answered),
+// each carrying its send time (performance.now(), this process's clock), and every other member of
+// the channel reads them, in a long-poll loop or from one Server-Sent Events stream. Latency = arrival of the poll answer − send time, both
 // in this process, so no clock skew enters; a late POST answer is latency too, not an excuse.
-import type http from 'node:http';
+import http from 'node:http';
+import { SseParser } from '../../src/shared/sse.js';
 import { keepAliveAgent, request } from './http.js';
 import { cpuSeconds, sleep } from './proc.js';
 
@@ -64,32 +65,153 @@ export function parseText(s: string): { seq: number; sentAt: number } | null {
 }
 
 interface PollPage {
-  messages: { command: string; to: string; body?: string[] }[];
+  messages: Entry[];
   last_id: number;
 }
 
-/** One member's long-poll loop recording the latency of each of our PRIVMSGs on arrival. */
-class LatencyPoller {
-  private stopped = false;
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | null = null;
+interface Entry {
+  command: string;
+  to: string;
+  body?: string[];
+}
+
+/** Which of chatd's readers the members use. */
+export type HttpReader = 'long-poll' | 'sse';
+
+/** One member reading its queue, recording the latency of each of our PRIVMSGs on arrival. */
+interface LatencyReader {
+  readonly duplicates: number;
+  readonly errors: number;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The bookkeeping both readers share: each of our messages once, its latency on arrival. */
+class Arrivals {
   readonly seen: Uint8Array;
-  received = 0;
   duplicates = 0;
-  errors = 0;
 
   constructor(
-    private readonly agent: http.Agent,
-    private readonly port: number,
-    private readonly token: string,
     private readonly channel: string,
-    private cursor: number,
     capacity: number,
     /** messages below this seq are counted but not sampled */
     private readonly warmup: number,
     private readonly record: (ms: number) => void,
   ) {
     this.seen = new Uint8Array(capacity);
+  }
+
+  take(m: Entry, now: number): void {
+    if (m.command !== 'PRIVMSG' || m.to !== this.channel) return;
+    const p = parseText(m.body?.[0] ?? '');
+    if (!p || p.seq >= this.seen.length) return;
+    if (this.seen[p.seq]) {
+      this.duplicates++;
+      return;
+    }
+    this.seen[p.seq] = 1;
+    this.record(p.seq >= this.warmup ? now - p.sentAt : NaN);
+  }
+}
+
+/**
+ * One member's Server-Sent Events stream (GET /api/v1/events), reconnected with Last-Event-ID
+ * when it ends, as a browser's engine does.
+ */
+class SseLatencyReader implements LatencyReader {
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  errors = 0;
+
+  constructor(
+    private readonly agent: http.Agent,
+    private readonly port: number,
+    private readonly token: string,
+    private cursor: number,
+    private readonly arrivals: Arrivals,
+  ) {}
+
+  get duplicates(): number {
+    return this.arrivals.duplicates;
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.once();
+      } catch {
+        if (this.stopped) return;
+        this.errors++;
+        await sleep(50);
+      }
+    }
+  }
+
+  /** One stream until it ends (or fails); the cursor follows every event. */
+  private once(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = http.get(
+        {
+          agent: this.agent,
+          host: '127.0.0.1',
+          port: this.port,
+          path: '/api/v1/events',
+          headers: { authorization: `Bearer ${this.token}`, 'last-event-id': String(this.cursor) },
+          signal: this.abort.signal,
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            reject(new Error(`status ${res.statusCode}`));
+            return;
+          }
+          const parser = new SseParser();
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const now = performance.now();
+            for (const e of parser.push(chunk)) {
+              if (e.event !== '' || e.id === null) continue; // gap, revoked: not ours to time
+              this.arrivals.take(JSON.parse(e.data) as Entry, now);
+              this.cursor = Number(e.id);
+            }
+          });
+          res.on('end', resolve);
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.loop;
+  }
+}
+
+/** One member's long-poll loop. */
+class LatencyPoller implements LatencyReader {
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  errors = 0;
+
+  constructor(
+    private readonly agent: http.Agent,
+    private readonly port: number,
+    private readonly token: string,
+    private cursor: number,
+    private readonly arrivals: Arrivals,
+  ) {}
+
+  get duplicates(): number {
+    return this.arrivals.duplicates;
   }
 
   start(): void {
@@ -118,18 +240,7 @@ class LatencyPoller {
       }
       const now = performance.now();
       const page = JSON.parse(body) as PollPage;
-      for (const m of page.messages) {
-        if (m.command !== 'PRIVMSG' || m.to !== this.channel) continue;
-        const p = parseText(m.body?.[0] ?? '');
-        if (!p || p.seq >= this.seen.length) continue;
-        if (this.seen[p.seq]) {
-          this.duplicates++;
-          continue;
-        }
-        this.seen[p.seq] = 1;
-        this.received++;
-        this.record(p.seq >= this.warmup ? now - p.sentAt : NaN);
-      }
+      for (const m of page.messages) this.arrivals.take(m, now);
       this.cursor = page.last_id;
     }
   }
@@ -141,7 +252,7 @@ class LatencyPoller {
   }
 }
 
-export interface LongPollLatencyOptions {
+export interface HttpLatencyOptions {
   port: number;
   serverPid: number;
   /** tokens of the channel's members: the first sends, the others poll */
@@ -157,10 +268,12 @@ export interface LongPollLatencyOptions {
   seconds: number;
   /** after the last send, wait at most this long for the deliveries */
   drainMs: number;
+  /** how the members read (default long-poll) */
+  reader?: HttpReader;
 }
 
-/** A fixed-rate sender and members − 1 long-pollers on one chatd: the latency sample. */
-export async function longPollLatency(o: LongPollLatencyOptions): Promise<LatencyRun> {
+/** A fixed-rate sender and members − 1 readers (long-poll or SSE) on one chatd: the latency sample. */
+export async function httpLatency(o: HttpLatencyOptions): Promise<LatencyRun> {
   const warmup = Math.round(o.rate * o.warmupSeconds);
   const total = warmup + Math.max(1, Math.round(o.rate * o.seconds));
   const receivers = o.tokens.length - 1;
@@ -177,9 +290,12 @@ export async function longPollLatency(o: LongPollLatencyOptions): Promise<Latenc
     if (!Number.isNaN(ms) && sampled < latencies.length) latencies[sampled++] = ms;
     lastDelivery = performance.now();
   };
-  const pollers = o.tokens
-    .slice(1)
-    .map((t) => new LatencyPoller(pollAgent, o.port, t, o.channel, o.after, total, warmup, record));
+  const pollers: LatencyReader[] = o.tokens.slice(1).map((t) => {
+    const arrivals = new Arrivals(o.channel, total, warmup, record);
+    return o.reader === 'sse'
+      ? new SseLatencyReader(pollAgent, o.port, t, o.after, arrivals)
+      : new LatencyPoller(pollAgent, o.port, t, o.after, arrivals);
+  });
   let firstError: string | null = null;
   try {
     for (const p of pollers) p.start();
@@ -227,7 +343,7 @@ export async function longPollLatency(o: LongPollLatencyOptions): Promise<Latenc
     const seconds = Math.max(0.001, (Math.max(lastDelivery, sendEnd) - t0) / 1000);
     const duplicates = pollers.reduce((s, p) => s + p.duplicates, 0);
     const pollErrors = pollers.reduce((s, p) => s + p.errors, 0);
-    if (pollErrors > 0) firstError ??= `${pollErrors} polls failed (retried after 50 ms)`;
+    if (pollErrors > 0) firstError ??= `${pollErrors} reads failed (retried after 50 ms)`;
     return {
       rate: o.rate,
       members: o.tokens.length,
