@@ -241,6 +241,13 @@ export function httpRequest(
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in time`)));
     req.on('error', reject);
     req.on('response', (res) => {
+      // An event stream (GET /api/v1/events) never ends by itself: its status and headers are
+      // the answer, and the connection is closed (the server sees a reader that went away).
+      if (res.statusCode === 200 && /^text\/event-stream/.test(res.headers['content-type'] ?? '')) {
+        resolve({ status: 200, headers: res.headers, text: '', json: undefined });
+        req.destroy();
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
