@@ -12,6 +12,8 @@ import { QueueHints } from './queue.js';
 import { SqliteReadOps } from './read-ops.js';
 import { mapStoreError } from './sql-errors.js';
 import { HEARTBEAT_SQL, SqliteTxOps, writeHeartbeat } from './write-ops.js';
+import { TokenCache } from './token-cache.js';
+import type { ClientRow } from '../store.js';
 
 export interface SqliteStoreOptions {
   /** NORMAL (default) may lose the last commits on power loss, never corrupts; FULL does not */
@@ -23,6 +25,7 @@ export class SqliteStore extends SqliteReadOps implements Store {
   readonly kind = 'sqlite' as const;
   private readonly writer: StatementCache;
   private readonly mutex = new Mutex();
+  private readonly tokens: TokenCache;
   private closed = false;
 
   /** opens (creating if needed) and migrates the database file at `path` */
@@ -50,6 +53,18 @@ export class SqliteStore extends SqliteReadOps implements Store {
     super(new StatementCache(readerDb), null);
     this.writer = new StatementCache(writerDb);
     this.queueHints = new QueueHints();
+    this.tokens = new TokenCache(writerDb);
+  }
+
+  /** every authenticated request asks this: served from committed rows kept in memory */
+  override async getClientByTokenHash(tokenHash: string): Promise<ClientRow | null> {
+    if (this.closed) throw new Error('store is closed');
+    const cached = this.tokens.get(tokenHash);
+    if (cached !== undefined) return cached;
+    // the read and the put are one synchronous step: no commit can come between them
+    const row = this.clientByTokenHashNow(tokenHash);
+    if (row !== null) this.tokens.put(tokenHash, row);
+    return row;
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -137,15 +152,19 @@ export class SqliteStore extends SqliteReadOps implements Store {
       this.rollback();
       throw mapStoreError(err);
     }
+    // revocations take effect in memory before any answer of this transaction is written
+    this.tokens.settle();
   }
 
   /** best effort: after SQLITE_FULL/IOERR SQLite may already have rolled back by itself */
   private rollback(): void {
-    if (!this.writer.db.inTransaction) return;
     try {
-      this.writer.get('ROLLBACK').run();
+      if (this.writer.db.inTransaction) this.writer.get('ROLLBACK').run();
     } catch {
       // nothing more to undo; the connection stays usable for the next transaction
+    } finally {
+      // what the transaction touched is dropped all the same (it costs a read, never a stale row)
+      this.tokens.settle();
     }
   }
 }
