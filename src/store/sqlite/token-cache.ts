@@ -7,10 +7,15 @@
 // synchronous step as the COMMIT, so before any answer of the revoking request can be written.
 // Dropping at the trigger alone would not do: a lookup through the reader connection between the
 // statement and the COMMIT still sees the old row and could put it back.
-// A commit by any other connection (another process on the same file) empties the whole cache,
-// seen through the writer's `PRAGMA data_version`.
+// A commit by any other connection (another process on the same file: chatd itself is one process
+// per database, so this is someone editing the file by hand) empties the whole cache, seen through
+// the writer's `PRAGMA data_version`, asked at most every EXTERNAL_CHECK_MS: the pragma costs
+// about half a lookup, and no request of ours is ordered against such a commit anyway.
 import type { ClientRow } from '../store.js';
 import type { Db, Stmt } from './connection.js';
+
+/** how stale the cache may be after another process changed the file */
+export const EXTERNAL_CHECK_MS = 100;
 
 const CHANGED_FN = 'chatd_client_row_changed';
 const SESSION_GONE_FN = 'chatd_session_row_deleted';
@@ -34,11 +39,13 @@ export class TokenCache {
   private dropAll = false;
   private readonly dataVersion: Stmt;
   private seenVersion: number;
+  private checkedAt: number;
 
   /** `writer`: the connection every write of this process goes through */
   constructor(
     writer: Db,
     private readonly capacity = 50_000,
+    private readonly now: () => number = () => performance.now(),
   ) {
     writer.function(CHANGED_FN, { deterministic: false, varargs: false }, (id: unknown) => {
       if (typeof id === 'number' || typeof id === 'bigint') this.dirty.add(Number(id));
@@ -53,16 +60,21 @@ export class TokenCache {
     for (const sql of TRIGGERS) writer.exec(sql);
     this.dataVersion = writer.prepare('PRAGMA data_version').pluck();
     this.seenVersion = this.version();
+    this.checkedAt = this.now();
   }
 
   /** the cached row (a copy), or undefined: then read and `put` it */
   get(tokenHash: string): ClientRow | undefined {
-    const v = this.version();
-    if (v !== this.seenVersion) {
-      // another connection committed: it may have revoked anything
-      this.seenVersion = v;
-      this.clear();
-      return undefined;
+    const now = this.now();
+    if (now - this.checkedAt >= EXTERNAL_CHECK_MS) {
+      this.checkedAt = now;
+      const v = this.version();
+      if (v !== this.seenVersion) {
+        // another connection committed: it may have revoked anything
+        this.seenVersion = v;
+        this.clear();
+        return undefined;
+      }
     }
     const row = this.byHash.get(tokenHash);
     return row === undefined ? undefined : { ...row };
