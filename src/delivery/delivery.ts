@@ -2,7 +2,7 @@
 // request until a bus note concerning this client arrives, then re-read the store. Never busy
 // polling; the store is the only source of what is delivered.
 import type { Bus, BusNote } from '../bus/bus.js';
-import { headWithin } from '../model/byte-budget.js';
+import { headWithin, jsonBytes } from '../model/byte-budget.js';
 import { ChatError, invalidToken, retryLater } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
@@ -134,10 +134,7 @@ export class Delivery implements DeliveryApi {
   }
 
   private answer(req: PollRequest, read: Read): PollResult {
-    const messages: QueuedEnvelope[] = headWithin(
-      read.entries.map((e) => ({ ...e, queue_id: e.seq })),
-      this.settings.maxBytes,
-    );
+    const messages = headOfPage(read, this.settings.maxBytes);
     const last = messages.at(-1);
     const result: PollResult = { messages, last_id: last ? last.queue_id : (req.after ?? 0) };
     if (read.gap) result.gap = true;
@@ -199,6 +196,34 @@ class Signals {
       this.settle = done;
     });
   }
+}
+
+/**
+ * The entries of an answer within `maxBytes` of JSON (always at least one), with their queue ids.
+ * The sizes come from the store when it knows them; an entry's queue_id adds `,"queue_id":N`.
+ */
+function headOfPage(read: QueueRead, maxBytes: number): QueuedEnvelope[] {
+  const { entries, sizes } = read;
+  if (sizes === undefined || sizes.length !== entries.length) {
+    return headWithin(
+      entries.map((e) => ({ ...e, queue_id: e.seq })),
+      maxBytes,
+    );
+  }
+  const out: QueuedEnvelope[] = [];
+  let used = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    // jsonBytes counts a separating comma too: the same measure as headWithin's
+    const size =
+      'queue_id' in e
+        ? jsonBytes({ ...e, queue_id: e.seq })
+        : sizes[i]! + 13 + String(e.seq).length;
+    if (out.length > 0 && used + size > maxBytes) break;
+    used += size;
+    out.push({ ...e, queue_id: e.seq });
+  }
+  return out;
 }
 
 function nextTurn(): Promise<void> {

@@ -137,6 +137,11 @@ export type EventAddress =
 export interface QueueRead {
   /** entries in seq order; the queue id of each is its seq */
   entries: Envelope[];
+  /**
+   * the UTF-8 size of each entry's JSON (as JSON.stringify gives it), when the store knows it
+   * from the stored text: byte budgets need not serialise every entry again
+   */
+  sizes?: number[];
   /** true when entries this client was owed may have been dropped before these */
   gap: boolean;
   /** the highest seq ever assigned, as of this read's snapshot */

@@ -113,14 +113,16 @@ export function readQueue(
   }
   if (opts.limit <= 0) return { entries: [], gap: false, latestSeq, channels };
   const q: QueueQuery = { clientId: opts.clientId, sessionId: opts.sessionId, intervals, c };
-  const entries = readEntries(st, q, opts.limit);
+  const page = readEntries(st, q, opts.limit);
+  const n = page.entries.length;
   const { maxEntries } = opts;
   // only a full batch can hide more than maxEntries entries behind it
-  if (maxEntries <= 0 || (entries.length < opts.limit && entries.length <= maxEntries)) {
-    return { entries, gap, latestSeq, channels };
+  if (maxEntries <= 0 || (n < opts.limit && n <= maxEntries)) {
+    return { entries: page.entries, sizes: page.sizes, gap, latestSeq, channels };
   }
-  const capped = capEntries(st, q, entries, opts, head.latest ?? 0, hints);
-  return { entries: capped.entries, gap: gap || capped.skipped, latestSeq, channels };
+  const capped = capEntries(st, q, page, opts, head.latest ?? 0, hints);
+  const { entries, sizes } = capped.page;
+  return { entries, sizes, gap: gap || capped.skipped, latestSeq, channels };
 }
 
 /**
@@ -133,11 +135,11 @@ export function readQueue(
 function capEntries(
   st: StatementCache,
   q: QueueQuery,
-  entries: Envelope[],
+  page: Page,
   opts: QueueReadOptions,
   latest: number,
   hints: QueueHints | null,
-): { entries: Envelope[]; skipped: boolean } {
+): { page: Page; skipped: boolean } {
   const { maxEntries, limit, clientId } = opts;
   let atMost = latest - q.c;
   const hint = hints?.get(clientId);
@@ -151,28 +153,54 @@ function capEntries(
     atMost = Math.min(newest.length, maxEntries);
     const skipTo = newest[maxEntries];
     if (skipTo !== undefined) {
-      entries = readEntries(st, { ...q, c: skipTo }, limit);
+      page = readEntries(st, { ...q, c: skipTo }, limit);
       skipped = true;
     }
   }
+  const { entries } = page;
   const last = entries[entries.length - 1];
   // every entry returned lies in (cursor, latest], so that many fewer can follow the last one
   if (last !== undefined)
     hints?.set(clientId, { after: last.seq, upTo: latest, atMost: atMost - entries.length });
-  return { entries, skipped };
+  return { page, skipped };
 }
 
-function readEntries(st: StatementCache, q: QueueQuery, limit: number): Envelope[] {
+/** entries and the UTF-8 size of each one's JSON */
+interface Page {
+  entries: Envelope[];
+  sizes: number[];
+}
+
+function readEntries(st: StatementCache, q: QueueQuery, limit: number): Page {
+  let rows: [number, string][];
   if (q.intervals.length <= INTERVALS_PER_STATEMENT) {
     // common case: one statement selects the seqs and joins the rows back
     const k = q.intervals.length;
     const stmt = st.keyed(`queue:rows:${k}:${limit}`, () => queueRowsSql(k, limit));
-    const rows = stmt.raw().all(...bindArgs(q, q.intervals, true)) as [number, string][];
-    return rows.map(([seq, data]) => toEnvelope<Envelope>(seq, data));
+    rows = stmt.raw().all(...bindArgs(q, q.intervals, true)) as [number, string][];
+  } else {
+    const seqs = selectSeqs(st, q, limit, 'ASC');
+    rows = st.get(BY_SEQS_SQL).raw().all(JSON.stringify(seqs)) as [number, string][];
   }
-  const seqs = selectSeqs(st, q, limit, 'ASC');
-  const rows = st.get(BY_SEQS_SQL).raw().all(JSON.stringify(seqs)) as [number, string][];
-  return rows.map(([seq, data]) => toEnvelope<Envelope>(seq, data));
+  const entries = new Array<Envelope>(rows.length);
+  const sizes = new Array<number>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [seq, data] = rows[i]!;
+    entries[i] = toEnvelope<Envelope>(seq, data);
+    sizes[i] = envelopeBytes(seq, data);
+  }
+  return { entries, sizes };
+}
+
+/**
+ * The size of the JSON of toEnvelope(seq, data), from the stored text: parsing and stringifying
+ * again changes at most the order of keys (integer-like ones first), never the bytes, and the
+ * seq (never in data: appendEvent) comes last as `,"seq":N`. Callers then need not serialise
+ * every entry again to fit an answer to its byte budget.
+ */
+export function envelopeBytes(seq: number, data: string): number {
+  const comma = data.length > 2 ? 1 : 0;
+  return Buffer.byteLength(data, 'utf8') + comma + 6 + String(seq).length;
 }
 
 /** up to `limit` seqs after the cursor, in `dir` order, split over statements if needed */
