@@ -9,6 +9,7 @@ import type { QueueRead, Store } from '../store/store.js';
 import type { DeliveryClock } from './clock.js';
 import type { DeliveryApi, PollRequest } from './delivery-api.js';
 import { QuietReads } from './quiet-reads.js';
+import { TurnBudget } from './turn-budget.js';
 import { WaiterIndex, type Waiter } from './waiters.js';
 
 export interface DeliverySettings {
@@ -20,7 +21,12 @@ export interface DeliverySettings {
   queueMaxEntries: number;
   /** held polls per client (docs/envelope-and-delivery.md: 2) */
   maxHeldPerClient: number;
+  /** queue reads start in one event-loop turn until it spent this much (default READ_TURN_MS) */
+  readTurnMs?: number;
 }
+
+/** about a page and a half of 500 entries; other clients wait at most about this long */
+export const READ_TURN_MS = 20;
 
 type Outcome = 'wake' | 'timeout' | 'abort' | 'revoked' | 'finish';
 
@@ -30,6 +36,7 @@ type Read = QueueRead & { at: number | null };
 export class Delivery implements DeliveryApi {
   private readonly waiters = new WaiterIndex();
   private readonly quiet = new QuietReads();
+  private readonly turns: TurnBudget;
   private readonly unsubscribe: () => void;
   private closing = false;
 
@@ -40,6 +47,7 @@ export class Delivery implements DeliveryApi {
     private readonly clock: DeliveryClock,
   ) {
     this.unsubscribe = bus.subscribe((note) => this.onNote(note));
+    this.turns = new TurnBudget(settings.readTurnMs ?? READ_TURN_MS);
   }
 
   heldPolls(): number {
@@ -103,6 +111,7 @@ export class Delivery implements DeliveryApi {
     this.waiters.add(waiter);
     try {
       let read = await this.firstRead(req);
+      if (signals.revokedPending()) throw revoked();
       for (;;) {
         if (read.entries.length > 0) return this.answer(req, read);
         this.remember(req, read, req.after);
@@ -115,22 +124,27 @@ export class Delivery implements DeliveryApi {
         // burst then come in one answer instead of one poll round trip each.
         await nextTurn();
         read = await this.read(req);
+        // the read may have waited for a turn: a token revoked meanwhile gets nothing more
+        if (signals.revokedPending()) throw revoked();
       }
     } finally {
       this.waiters.remove(waiter);
     }
   }
 
-  private async read(req: PollRequest): Promise<Read> {
-    const at = this.quiet.now();
-    const read = await this.store.readQueue({
-      clientId: req.caller.clientId,
-      sessionId: req.caller.sessionId,
-      after: req.after,
-      limit: this.settings.batchMax,
-      maxEntries: this.settings.queueMaxEntries,
+  private read(req: PollRequest): Promise<Read> {
+    return this.turns.run(async () => {
+      // `at` after any wait for a turn: notes recorded while this read waited are not taken as read
+      const at = this.quiet.now();
+      const read = await this.store.readQueue({
+        clientId: req.caller.clientId,
+        sessionId: req.caller.sessionId,
+        after: req.after,
+        limit: this.settings.batchMax,
+        maxEntries: this.settings.queueMaxEntries,
+      });
+      return { ...read, at };
     });
-    return { ...read, at };
   }
 
   private answer(req: PollRequest, read: Read): PollResult {
@@ -173,6 +187,11 @@ class Signals {
   raise(o: Outcome): void {
     if (this.settle) return this.settle(o);
     if (!this.pending || PRIORITY[o] > PRIORITY[this.pending]) this.pending = o;
+  }
+
+  /** a revocation arrived while the poll was busy (it stays pending) */
+  revokedPending(): boolean {
+    return this.pending === 'revoked';
   }
 
   take(): Outcome | null {
