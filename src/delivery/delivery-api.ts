@@ -19,6 +19,11 @@ export interface DeliveryApi {
    * waiting), 400 `bad_cursor` (after beyond the newest entry), 503 `shutting_down`.
    */
   poll(req: PollRequest): Promise<PollResult>;
+  /**
+   * Optional: the same as poll, answered as the JSON text of the PollResult (keys of an entry
+   * possibly in another order), built from the entries' stored text without parsing them.
+   */
+  pollJson?(req: PollRequest): Promise<string>;
   /** polls currently held (metrics) */
   heldPolls(): number;
   /** answers every held poll now (empty) and refuses new ones: graceful shutdown */

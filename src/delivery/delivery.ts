@@ -60,7 +60,16 @@ export class Delivery implements DeliveryApi {
     this.unsubscribe();
   }
 
-  async poll(req: PollRequest): Promise<PollResult> {
+  poll(req: PollRequest): Promise<PollResult> {
+    return this.serve(req, { stored: false, answer: (r, read) => this.answer(r, read) });
+  }
+
+  /** the same answer as JSON text, built from the stored text of the entries (no parse) */
+  pollJson(req: PollRequest): Promise<string> {
+    return this.serve(req, { stored: true, answer: (r, read) => this.answerJson(r, read) });
+  }
+
+  private async serve<T>(req: PollRequest, shape: Shape<T>): Promise<T> {
     if (this.closing) throw shuttingDown();
     const { caller } = req;
     if (this.waiters.heldBy(caller.clientId) >= this.settings.maxHeldPerClient) {
@@ -70,19 +79,19 @@ export class Delivery implements DeliveryApi {
         1000,
       );
     }
-    if (req.timeoutMs <= 0) return this.answer(req, await this.firstRead(req));
-    return this.hold(req);
+    if (req.timeoutMs <= 0) return shape.answer(req, await this.firstRead(req, shape.stored));
+    return this.hold(req, shape);
   }
 
   /** the first read of a poll: a held poll skips it when nothing arrived since the last read */
-  private async firstRead(req: PollRequest): Promise<Read> {
+  private async firstRead(req: PollRequest, stored: boolean): Promise<Read> {
     const { clientId, sessionId } = req.caller;
     const quiet = req.timeoutMs > 0 ? this.quiet.take(clientId, sessionId, req.after) : null;
     if (quiet !== null) {
       const { after, channels } = quiet;
       return { entries: [], gap: false, latestSeq: after, channels, at: null };
     }
-    const read = await this.read(req);
+    const read = await this.read(req, stored);
     if (req.after !== null && req.after > read.latestSeq) {
       throw new ChatError({
         code: 'bad_cursor',
@@ -97,7 +106,7 @@ export class Delivery implements DeliveryApi {
    * note at all until that read tells which channels to wait on (the same snapshot), so nothing
    * committed in between is missed and no separate membership query is needed.
    */
-  private async hold(req: PollRequest): Promise<PollResult> {
+  private async hold<T>(req: PollRequest, shape: Shape<T>): Promise<T> {
     const { caller } = req;
     const deadline = this.clock.now() + req.timeoutMs;
     const signals = new Signals();
@@ -110,20 +119,20 @@ export class Delivery implements DeliveryApi {
     };
     this.waiters.add(waiter);
     try {
-      let read = await this.firstRead(req);
+      let read = await this.firstRead(req, shape.stored);
       if (signals.revokedPending()) throw revoked();
       for (;;) {
-        if (read.entries.length > 0) return this.answer(req, read);
+        if (count(read) > 0) return shape.answer(req, read);
         this.remember(req, read, req.after);
         this.waiters.place(waiter, read.channels);
         const outcome = signals.take() ?? (await signals.wait(req.signal, deadline, this.clock));
         if (outcome === 'revoked') throw revoked();
         // an empty answer keeps the cursor; a gap is reported with the entries that follow it
-        if (outcome !== 'wake') return this.answer(req, { ...read, entries: [], gap: false });
+        if (outcome !== 'wake') return shape.answer(req, { ...read, ...NOTHING, gap: false });
         // Read on the next turn of the event loop, not at once: commits that land in the same
         // burst then come in one answer instead of one poll round trip each.
         await nextTurn();
-        read = await this.read(req);
+        read = await this.read(req, shape.stored);
         // the read may have waited for a turn: a token revoked meanwhile gets nothing more
         if (signals.revokedPending()) throw revoked();
       }
@@ -132,7 +141,7 @@ export class Delivery implements DeliveryApi {
     }
   }
 
-  private read(req: PollRequest): Promise<Read> {
+  private read(req: PollRequest, stored: boolean): Promise<Read> {
     return this.turns.run(async () => {
       // `at` after any wait for a turn: notes recorded while this read waited are not taken as read
       const at = this.quiet.now();
@@ -142,6 +151,7 @@ export class Delivery implements DeliveryApi {
         after: req.after,
         limit: this.settings.batchMax,
         maxEntries: this.settings.queueMaxEntries,
+        stored,
       });
       return { ...read, at };
     });
@@ -157,6 +167,36 @@ export class Delivery implements DeliveryApi {
       this.remember(req, read, result.last_id);
     }
     return result;
+  }
+
+  /**
+   * The answer as JSON text: each stored entry's text with `,"seq":N,"queue_id":N` spliced in
+   * before its closing brace; the same JSON as answer() gives (keys possibly in another order).
+   */
+  private answerJson(req: PollRequest, read: Read): string {
+    const { stored, sizes } = read;
+    // a store that does not give the stored text: the object answer, serialised
+    if (stored === undefined) return JSON.stringify(this.answer(req, read));
+    const parts: string[] = [];
+    let used = 0;
+    let lastId = req.after ?? 0;
+    for (let i = 0; i < stored.length; i++) {
+      const { seq, data } = stored[i]!;
+      const text = queuedText(seq, data);
+      // the same measure as headOfPage: the entry's JSON and a separating comma
+      const known = sizes?.[i];
+      const size =
+        known !== undefined ? known + 13 + String(seq).length : Buffer.byteLength(text) + 1;
+      if (parts.length > 0 && used + size > this.settings.maxBytes) break;
+      used += size;
+      parts.push(text);
+      lastId = seq;
+    }
+    if (parts.length === stored.length && stored.length < this.settings.batchMax) {
+      this.remember(req, read, lastId);
+    }
+    const gap = read.gap ? ',"gap":true' : '';
+    return `{"messages":[${parts.join(',')}],"last_id":${lastId}${gap}}`;
   }
 
   /** a read that found nothing after `after` (that is, after its last entry) */
@@ -215,6 +255,27 @@ class Signals {
       this.settle = done;
     });
   }
+}
+
+/** how an answer is made from a read, and whether the read gives the entries as stored */
+interface Shape<T> {
+  stored: boolean;
+  answer(req: PollRequest, read: Read): T;
+}
+
+/** a read's entries taken away: an empty answer */
+const NOTHING = { entries: [], stored: [], sizes: [] };
+
+/** the entries of a read, whichever form they came in */
+function count(read: QueueRead): number {
+  return read.stored?.length ?? read.entries.length;
+}
+
+/** an entry's JSON in an answer, from its stored text (which never holds a seq: appendEvent) */
+function queuedText(seq: number, data: string): string {
+  const ids = `"seq":${seq},"queue_id":${seq}}`;
+  // data is an object's JSON: `{…}`, or `{}`
+  return data.length > 2 ? `${data.slice(0, -1)},${ids}` : `{${ids}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // over index range scans (one arm per membership interval and per source), the limit written
 // into the SQL text, then the rows joined back by seq. All statements run in one read snapshot.
 import type { Envelope } from '../../model/envelope.js';
-import type { QueueRead, QueueReadOptions } from '../store.js';
+import type { QueueRead, QueueReadOptions, StoredEntry } from '../store.js';
 import type { StatementCache } from './connection.js';
 import { toEnvelope } from './rows.js';
 
@@ -113,16 +113,16 @@ export function readQueue(
   }
   if (opts.limit <= 0) return { entries: [], gap: false, latestSeq, channels };
   const q: QueueQuery = { clientId: opts.clientId, sessionId: opts.sessionId, intervals, c };
-  const page = readEntries(st, q, opts.limit);
-  const n = page.entries.length;
+  const stored = opts.stored === true;
+  const page = readEntries(st, q, opts.limit, stored);
+  const n = page.seqs.length;
   const { maxEntries } = opts;
   // only a full batch can hide more than maxEntries entries behind it
   if (maxEntries <= 0 || (n < opts.limit && n <= maxEntries)) {
-    return { entries: page.entries, sizes: page.sizes, gap, latestSeq, channels };
+    return { ...pageFields(page), gap, latestSeq, channels };
   }
   const capped = capEntries(st, q, page, opts, head.latest ?? 0, hints);
-  const { entries, sizes } = capped.page;
-  return { entries, sizes, gap: gap || capped.skipped, latestSeq, channels };
+  return { ...pageFields(capped.page), gap: gap || capped.skipped, latestSeq, channels };
 }
 
 /**
@@ -153,25 +153,33 @@ function capEntries(
     atMost = Math.min(newest.length, maxEntries);
     const skipTo = newest[maxEntries];
     if (skipTo !== undefined) {
-      page = readEntries(st, { ...q, c: skipTo }, limit);
+      page = readEntries(st, { ...q, c: skipTo }, limit, opts.stored === true);
       skipped = true;
     }
   }
-  const { entries } = page;
-  const last = entries[entries.length - 1];
+  const { seqs } = page;
+  const last = seqs[seqs.length - 1];
   // every entry returned lies in (cursor, latest], so that many fewer can follow the last one
   if (last !== undefined)
-    hints?.set(clientId, { after: last.seq, upTo: latest, atMost: atMost - entries.length });
+    hints?.set(clientId, { after: last, upTo: latest, atMost: atMost - seqs.length });
   return { page, skipped };
 }
 
-/** entries and the UTF-8 size of each one's JSON */
+/** entries (parsed, or as stored) with their seqs and the UTF-8 size of each one's JSON */
 interface Page {
-  entries: Envelope[];
+  seqs: number[];
   sizes: number[];
+  entries: Envelope[];
+  stored: StoredEntry[] | null;
 }
 
-function readEntries(st: StatementCache, q: QueueQuery, limit: number): Page {
+function pageFields(page: Page): Pick<QueueRead, 'entries' | 'sizes' | 'stored'> {
+  const { entries, sizes, stored } = page;
+  return stored === null ? { entries, sizes } : { entries, sizes, stored };
+}
+
+/** `stored`: the rows' text as stored, not parsed (entries stay empty) */
+function readEntries(st: StatementCache, q: QueueQuery, limit: number, stored: boolean): Page {
   let rows: [number, string][];
   if (q.intervals.length <= INTERVALS_PER_STATEMENT) {
     // common case: one statement selects the seqs and joins the rows back
@@ -182,14 +190,18 @@ function readEntries(st: StatementCache, q: QueueQuery, limit: number): Page {
     const seqs = selectSeqs(st, q, limit, 'ASC');
     rows = st.get(BY_SEQS_SQL).raw().all(JSON.stringify(seqs)) as [number, string][];
   }
-  const entries = new Array<Envelope>(rows.length);
+  const seqs = new Array<number>(rows.length);
   const sizes = new Array<number>(rows.length);
+  const entries: Envelope[] = [];
+  const texts: StoredEntry[] | null = stored ? [] : null;
   for (let i = 0; i < rows.length; i++) {
     const [seq, data] = rows[i]!;
-    entries[i] = toEnvelope<Envelope>(seq, data);
+    seqs[i] = seq;
     sizes[i] = envelopeBytes(seq, data);
+    if (texts !== null) texts.push({ seq, data });
+    else entries.push(toEnvelope<Envelope>(seq, data));
   }
-  return { entries, sizes };
+  return { seqs, sizes, entries, stored: texts };
 }
 
 /**
