@@ -42,6 +42,11 @@ export interface DeliveryApi {
    * when the token is revoked, and returns when the client went away or the server shuts down.
    */
   stream(req: StreamRequest): Promise<void>;
+  /**
+   * Optional: the same as poll, answered as the JSON text of the PollResult (keys of an entry
+   * possibly in another order), built from the entries' stored text without parsing them.
+   */
+  pollJson?(req: PollRequest): Promise<string>;
   /** polls currently held (metrics) */
   heldPolls(): number;
   /** answers every held poll now (empty) and refuses new ones: graceful shutdown */

@@ -2,13 +2,14 @@
 // request until a bus note concerning this client arrives, then re-read the store. Never busy
 // polling; the store is the only source of what is delivered.
 import type { Bus, BusNote } from '../bus/bus.js';
-import { headWithin } from '../model/byte-budget.js';
+import { headWithin, jsonBytes } from '../model/byte-budget.js';
 import { ChatError, invalidToken, retryLater } from '../protocol/errors.js';
 import type { PollResult, QueuedEnvelope } from '../model/api.js';
 import type { QueueRead, Store } from '../store/store.js';
 import type { DeliveryClock } from './clock.js';
 import type { DeliveryApi, PollRequest, StreamRequest } from './delivery-api.js';
 import { QuietReads } from './quiet-reads.js';
+import { TurnBudget } from './turn-budget.js';
 import { WaiterIndex, type Waiter } from './waiters.js';
 
 export interface DeliverySettings {
@@ -20,7 +21,12 @@ export interface DeliverySettings {
   queueMaxEntries: number;
   /** held polls per client (docs/envelope-and-delivery.md: 2) */
   maxHeldPerClient: number;
+  /** queue reads start in one event-loop turn until it spent this much (default READ_TURN_MS) */
+  readTurnMs?: number;
 }
+
+/** about a page and a half of 500 entries; other clients wait at most about this long */
+export const READ_TURN_MS = 20;
 
 type Outcome = 'wake' | 'timeout' | 'abort' | 'revoked' | 'finish';
 
@@ -30,6 +36,7 @@ type Read = QueueRead & { at: number | null };
 export class Delivery implements DeliveryApi {
   private readonly waiters = new WaiterIndex();
   private readonly quiet = new QuietReads();
+  private readonly turns: TurnBudget;
   private readonly unsubscribe: () => void;
   private closing = false;
 
@@ -40,6 +47,7 @@ export class Delivery implements DeliveryApi {
     private readonly clock: DeliveryClock,
   ) {
     this.unsubscribe = bus.subscribe((note) => this.onNote(note));
+    this.turns = new TurnBudget(settings.readTurnMs ?? READ_TURN_MS);
   }
 
   heldPolls(): number {
@@ -52,7 +60,16 @@ export class Delivery implements DeliveryApi {
     this.unsubscribe();
   }
 
-  async poll(req: PollRequest): Promise<PollResult> {
+  poll(req: PollRequest): Promise<PollResult> {
+    return this.serve(req, { stored: false, answer: (r, read) => this.answer(r, read) });
+  }
+
+  /** the same answer as JSON text, built from the stored text of the entries (no parse) */
+  pollJson(req: PollRequest): Promise<string> {
+    return this.serve(req, { stored: true, answer: (r, read) => this.answerJson(r, read) });
+  }
+
+  private async serve<T>(req: PollRequest, shape: Shape<T>): Promise<T> {
     if (this.closing) throw shuttingDown();
     const { caller } = req;
     if (this.waiters.heldBy(caller.clientId) >= this.settings.maxHeldPerClient) {
@@ -62,19 +79,19 @@ export class Delivery implements DeliveryApi {
         1000,
       );
     }
-    if (req.timeoutMs <= 0) return this.answer(req, await this.firstRead(req));
-    return this.hold(req);
+    if (req.timeoutMs <= 0) return shape.answer(req, await this.firstRead(req, shape.stored));
+    return this.hold(req, shape);
   }
 
   /** the first read of a poll: a held poll skips it when nothing arrived since the last read */
-  private async firstRead(req: PollRequest): Promise<Read> {
+  private async firstRead(req: PollRequest, stored: boolean): Promise<Read> {
     const { clientId, sessionId } = req.caller;
     const quiet = req.timeoutMs > 0 ? this.quiet.take(clientId, sessionId, req.after) : null;
     if (quiet !== null) {
       const { after, channels } = quiet;
       return { entries: [], gap: false, latestSeq: after, channels, at: null };
     }
-    const read = await this.read(req);
+    const read = await this.read(req, stored);
     if (req.after !== null && req.after > read.latestSeq) {
       throw new ChatError({
         code: 'bad_cursor',
@@ -89,7 +106,7 @@ export class Delivery implements DeliveryApi {
    * note at all until that read tells which channels to wait on (the same snapshot), so nothing
    * committed in between is missed and no separate membership query is needed.
    */
-  private async hold(req: PollRequest): Promise<PollResult> {
+  private async hold<T>(req: PollRequest, shape: Shape<T>): Promise<T> {
     const { caller } = req;
     const deadline = this.clock.now() + req.timeoutMs;
     const signals = new Signals();
@@ -102,19 +119,22 @@ export class Delivery implements DeliveryApi {
     };
     this.waiters.add(waiter);
     try {
-      let read = await this.firstRead(req);
+      let read = await this.firstRead(req, shape.stored);
+      if (signals.revokedPending()) throw revoked();
       for (;;) {
-        if (read.entries.length > 0) return this.answer(req, read);
+        if (count(read) > 0) return shape.answer(req, read);
         this.remember(req, read, req.after);
         this.waiters.place(waiter, read.channels);
         const outcome = signals.take() ?? (await signals.wait(req.signal, deadline, this.clock));
         if (outcome === 'revoked') throw revoked();
         // an empty answer keeps the cursor; a gap is reported with the entries that follow it
-        if (outcome !== 'wake') return this.answer(req, { ...read, entries: [], gap: false });
+        if (outcome !== 'wake') return shape.answer(req, { ...read, ...NOTHING, gap: false });
         // Read on the next turn of the event loop, not at once: commits that land in the same
         // burst then come in one answer instead of one poll round trip each.
         await nextTurn();
-        read = await this.read(req);
+        read = await this.read(req, shape.stored);
+        // the read may have waited for a turn: a token revoked meanwhile gets nothing more
+        if (signals.revokedPending()) throw revoked();
       }
     } finally {
       this.waiters.remove(waiter);
@@ -159,7 +179,7 @@ export class Delivery implements DeliveryApi {
         timeoutMs: STREAM_REREAD_MS,
         signal: req.signal,
       };
-      let read = await this.firstRead(cursor);
+      let read = await this.firstRead(cursor, false);
       req.open();
       for (;;) {
         let outcome: Outcome | null;
@@ -179,30 +199,33 @@ export class Delivery implements DeliveryApi {
         }
         if (outcome === 'revoked') throw revoked();
         if (outcome === 'finish' || outcome === 'abort') return;
-        read = await this.read(cursor);
+        read = await this.read(cursor, false);
+        // the read may have waited for a turn: a token revoked meanwhile gets nothing more
+        if (signals.revokedPending()) throw revoked();
       }
     } finally {
       this.waiters.remove(waiter);
     }
   }
 
-  private async read(req: PollRequest): Promise<Read> {
-    const at = this.quiet.now();
-    const read = await this.store.readQueue({
-      clientId: req.caller.clientId,
-      sessionId: req.caller.sessionId,
-      after: req.after,
-      limit: this.settings.batchMax,
-      maxEntries: this.settings.queueMaxEntries,
+  private read(req: PollRequest, stored: boolean): Promise<Read> {
+    return this.turns.run(async () => {
+      // `at` after any wait for a turn: notes recorded while this read waited are not taken as read
+      const at = this.quiet.now();
+      const read = await this.store.readQueue({
+        clientId: req.caller.clientId,
+        sessionId: req.caller.sessionId,
+        after: req.after,
+        limit: this.settings.batchMax,
+        maxEntries: this.settings.queueMaxEntries,
+        stored,
+      });
+      return { ...read, at };
     });
-    return { ...read, at };
   }
 
   private answer(req: PollRequest, read: Read): PollResult {
-    const messages: QueuedEnvelope[] = headWithin(
-      read.entries.map((e) => ({ ...e, queue_id: e.seq })),
-      this.settings.maxBytes,
-    );
+    const messages = headOfPage(read, this.settings.maxBytes);
     const last = messages.at(-1);
     const result: PollResult = { messages, last_id: last ? last.queue_id : (req.after ?? 0) };
     if (read.gap) result.gap = true;
@@ -211,6 +234,36 @@ export class Delivery implements DeliveryApi {
       this.remember(req, read, result.last_id);
     }
     return result;
+  }
+
+  /**
+   * The answer as JSON text: each stored entry's text with `,"seq":N,"queue_id":N` spliced in
+   * before its closing brace; the same JSON as answer() gives (keys possibly in another order).
+   */
+  private answerJson(req: PollRequest, read: Read): string {
+    const { stored, sizes } = read;
+    // a store that does not give the stored text: the object answer, serialised
+    if (stored === undefined) return JSON.stringify(this.answer(req, read));
+    const parts: string[] = [];
+    let used = 0;
+    let lastId = req.after ?? 0;
+    for (let i = 0; i < stored.length; i++) {
+      const { seq, data } = stored[i]!;
+      const text = queuedText(seq, data);
+      // the same measure as headOfPage: the entry's JSON and a separating comma
+      const known = sizes?.[i];
+      const size =
+        known !== undefined ? known + 13 + String(seq).length : Buffer.byteLength(text) + 1;
+      if (parts.length > 0 && used + size > this.settings.maxBytes) break;
+      used += size;
+      parts.push(text);
+      lastId = seq;
+    }
+    if (parts.length === stored.length && stored.length < this.settings.batchMax) {
+      this.remember(req, read, lastId);
+    }
+    const gap = read.gap ? ',"gap":true' : '';
+    return `{"messages":[${parts.join(',')}],"last_id":${lastId}${gap}}`;
   }
 
   /** a read that found nothing after `after` (that is, after its last entry) */
@@ -246,6 +299,11 @@ class Signals {
     if (!this.pending || PRIORITY[o] > PRIORITY[this.pending]) this.pending = o;
   }
 
+  /** a revocation arrived while the poll was busy (it stays pending) */
+  revokedPending(): boolean {
+    return this.pending === 'revoked';
+  }
+
   take(): Outcome | null {
     const o = this.pending;
     this.pending = null;
@@ -267,6 +325,55 @@ class Signals {
       this.settle = done;
     });
   }
+}
+
+/** how an answer is made from a read, and whether the read gives the entries as stored */
+interface Shape<T> {
+  stored: boolean;
+  answer(req: PollRequest, read: Read): T;
+}
+
+/** a read's entries taken away: an empty answer */
+const NOTHING = { entries: [], stored: [], sizes: [] };
+
+/** the entries of a read, whichever form they came in */
+function count(read: QueueRead): number {
+  return read.stored?.length ?? read.entries.length;
+}
+
+/** an entry's JSON in an answer, from its stored text (which never holds a seq: appendEvent) */
+function queuedText(seq: number, data: string): string {
+  const ids = `"seq":${seq},"queue_id":${seq}}`;
+  // data is an object's JSON: `{…}`, or `{}`
+  return data.length > 2 ? `${data.slice(0, -1)},${ids}` : `{${ids}`;
+}
+
+/**
+ * The entries of an answer within `maxBytes` of JSON (always at least one), with their queue ids.
+ * The sizes come from the store when it knows them; an entry's queue_id adds `,"queue_id":N`.
+ */
+function headOfPage(read: QueueRead, maxBytes: number): QueuedEnvelope[] {
+  const { entries, sizes } = read;
+  if (sizes === undefined || sizes.length !== entries.length) {
+    return headWithin(
+      entries.map((e) => ({ ...e, queue_id: e.seq })),
+      maxBytes,
+    );
+  }
+  const out: QueuedEnvelope[] = [];
+  let used = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    // jsonBytes counts a separating comma too: the same measure as headWithin's
+    const size =
+      'queue_id' in e
+        ? jsonBytes({ ...e, queue_id: e.seq })
+        : sizes[i]! + 13 + String(e.seq).length;
+    if (out.length > 0 && used + size > maxBytes) break;
+    used += size;
+    out.push({ ...e, queue_id: e.seq });
+  }
+  return out;
 }
 
 function nextTurn(): Promise<void> {

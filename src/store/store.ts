@@ -137,6 +137,13 @@ export type EventAddress =
 export interface QueueRead {
   /** entries in seq order; the queue id of each is its seq */
   entries: Envelope[];
+  /**
+   * the UTF-8 size of each entry's JSON (as JSON.stringify gives it), when the store knows it
+   * from the stored text: byte budgets need not serialise every entry again
+   */
+  sizes?: number[];
+  /** with `stored: true`: the entries as stored, in seq order (then `entries` is empty) */
+  stored?: StoredEntry[];
   /** true when entries this client was owed may have been dropped before these */
   gap: boolean;
   /** the highest seq ever assigned, as of this read's snapshot */
@@ -156,6 +163,17 @@ export interface QueueReadOptions {
   limit: number;
   /** QUEUE_MAX_ENTRIES: when more than this many entries follow `after`, skip to the newest ones */
   maxEntries: number;
+  /**
+   * answer the entries as stored (QueueRead.stored), not parsed: a transport that writes JSON
+   * splices the text into its answer instead of parsing and serialising every entry again
+   */
+  stored?: boolean;
+}
+
+/** an entry as stored: the envelope's JSON text without its seq (the row's key) */
+export interface StoredEntry {
+  seq: number;
+  data: string;
 }
 
 export type HistoryTarget = { kind: 'channel'; channelId: number } | { kind: 'dm'; dmPair: string };

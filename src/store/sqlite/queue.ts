@@ -2,7 +2,7 @@
 // over index range scans (one arm per membership interval and per source), the limit written
 // into the SQL text, then the rows joined back by seq. All statements run in one read snapshot.
 import type { Envelope } from '../../model/envelope.js';
-import type { QueueRead, QueueReadOptions } from '../store.js';
+import type { QueueRead, QueueReadOptions, StoredEntry } from '../store.js';
 import type { StatementCache } from './connection.js';
 import { toEnvelope } from './rows.js';
 
@@ -113,14 +113,16 @@ export function readQueue(
   }
   if (opts.limit <= 0) return { entries: [], gap: false, latestSeq, channels };
   const q: QueueQuery = { clientId: opts.clientId, sessionId: opts.sessionId, intervals, c };
-  const entries = readEntries(st, q, opts.limit);
+  const stored = opts.stored === true;
+  const page = readEntries(st, q, opts.limit, stored);
+  const n = page.seqs.length;
   const { maxEntries } = opts;
   // only a full batch can hide more than maxEntries entries behind it
-  if (maxEntries <= 0 || (entries.length < opts.limit && entries.length <= maxEntries)) {
-    return { entries, gap, latestSeq, channels };
+  if (maxEntries <= 0 || (n < opts.limit && n <= maxEntries)) {
+    return { ...pageFields(page), gap, latestSeq, channels };
   }
-  const capped = capEntries(st, q, entries, opts, head.latest ?? 0, hints);
-  return { entries: capped.entries, gap: gap || capped.skipped, latestSeq, channels };
+  const capped = capEntries(st, q, page, opts, head.latest ?? 0, hints);
+  return { ...pageFields(capped.page), gap: gap || capped.skipped, latestSeq, channels };
 }
 
 /**
@@ -133,11 +135,11 @@ export function readQueue(
 function capEntries(
   st: StatementCache,
   q: QueueQuery,
-  entries: Envelope[],
+  page: Page,
   opts: QueueReadOptions,
   latest: number,
   hints: QueueHints | null,
-): { entries: Envelope[]; skipped: boolean } {
+): { page: Page; skipped: boolean } {
   const { maxEntries, limit, clientId } = opts;
   let atMost = latest - q.c;
   const hint = hints?.get(clientId);
@@ -151,28 +153,66 @@ function capEntries(
     atMost = Math.min(newest.length, maxEntries);
     const skipTo = newest[maxEntries];
     if (skipTo !== undefined) {
-      entries = readEntries(st, { ...q, c: skipTo }, limit);
+      page = readEntries(st, { ...q, c: skipTo }, limit, opts.stored === true);
       skipped = true;
     }
   }
-  const last = entries[entries.length - 1];
+  const { seqs } = page;
+  const last = seqs[seqs.length - 1];
   // every entry returned lies in (cursor, latest], so that many fewer can follow the last one
   if (last !== undefined)
-    hints?.set(clientId, { after: last.seq, upTo: latest, atMost: atMost - entries.length });
-  return { entries, skipped };
+    hints?.set(clientId, { after: last, upTo: latest, atMost: atMost - seqs.length });
+  return { page, skipped };
 }
 
-function readEntries(st: StatementCache, q: QueueQuery, limit: number): Envelope[] {
+/** entries (parsed, or as stored) with their seqs and the UTF-8 size of each one's JSON */
+interface Page {
+  seqs: number[];
+  sizes: number[];
+  entries: Envelope[];
+  stored: StoredEntry[] | null;
+}
+
+function pageFields(page: Page): Pick<QueueRead, 'entries' | 'sizes' | 'stored'> {
+  const { entries, sizes, stored } = page;
+  return stored === null ? { entries, sizes } : { entries, sizes, stored };
+}
+
+/** `stored`: the rows' text as stored, not parsed (entries stay empty) */
+function readEntries(st: StatementCache, q: QueueQuery, limit: number, stored: boolean): Page {
+  let rows: [number, string][];
   if (q.intervals.length <= INTERVALS_PER_STATEMENT) {
     // common case: one statement selects the seqs and joins the rows back
     const k = q.intervals.length;
     const stmt = st.keyed(`queue:rows:${k}:${limit}`, () => queueRowsSql(k, limit));
-    const rows = stmt.raw().all(...bindArgs(q, q.intervals, true)) as [number, string][];
-    return rows.map(([seq, data]) => toEnvelope<Envelope>(seq, data));
+    rows = stmt.raw().all(...bindArgs(q, q.intervals, true)) as [number, string][];
+  } else {
+    const seqs = selectSeqs(st, q, limit, 'ASC');
+    rows = st.get(BY_SEQS_SQL).raw().all(JSON.stringify(seqs)) as [number, string][];
   }
-  const seqs = selectSeqs(st, q, limit, 'ASC');
-  const rows = st.get(BY_SEQS_SQL).raw().all(JSON.stringify(seqs)) as [number, string][];
-  return rows.map(([seq, data]) => toEnvelope<Envelope>(seq, data));
+  const seqs = new Array<number>(rows.length);
+  const sizes = new Array<number>(rows.length);
+  const entries: Envelope[] = [];
+  const texts: StoredEntry[] | null = stored ? [] : null;
+  for (let i = 0; i < rows.length; i++) {
+    const [seq, data] = rows[i]!;
+    seqs[i] = seq;
+    sizes[i] = envelopeBytes(seq, data);
+    if (texts !== null) texts.push({ seq, data });
+    else entries.push(toEnvelope<Envelope>(seq, data));
+  }
+  return { seqs, sizes, entries, stored: texts };
+}
+
+/**
+ * The size of the JSON of toEnvelope(seq, data), from the stored text: parsing and stringifying
+ * again changes at most the order of keys (integer-like ones first), never the bytes, and the
+ * seq (never in data: appendEvent) comes last as `,"seq":N`. Callers then need not serialise
+ * every entry again to fit an answer to its byte budget.
+ */
+export function envelopeBytes(seq: number, data: string): number {
+  const comma = data.length > 2 ? 1 : 0;
+  return Buffer.byteLength(data, 'utf8') + comma + 6 + String(seq).length;
 }
 
 /** up to `limit` seqs after the cursor, in `dir` order, split over statements if needed */

@@ -83,6 +83,11 @@ export class SqliteReadOps extends OpsBase implements ReadOps {
   }
 
   async getClientByTokenHash(tokenHash: string): Promise<ClientRow | null> {
+    return this.clientByTokenHashNow(tokenHash);
+  }
+
+  /** the same, synchronously (the store's token cache puts what it read in the same step) */
+  protected clientByTokenHashNow(tokenHash: string): ClientRow | null {
     return this.run(() => {
       const r = this.st
         .get(`SELECT ${CLIENT_COLS} FROM clients WHERE token_hash = ?`)

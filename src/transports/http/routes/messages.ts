@@ -77,14 +77,19 @@ const poll = defineRoute({
     };
     reply.raw.once('close', onClose);
     if (request.raw.socket?.destroyed) controller.abort();
-    let result: PollResult;
+    let result: PollResult | string;
     try {
-      result = await deps.delivery.poll({
+      const req = {
         caller,
         after: query.after ?? null,
         timeoutMs: seconds * 1000,
         signal: controller.signal,
-      });
+      };
+      // the JSON text as the store holds it, when delivery can give it: no parse and
+      // re-serialisation of every entry for every recipient
+      result = deps.delivery.pollJson
+        ? await deps.delivery.pollJson(req)
+        : await deps.delivery.poll(req);
     } catch (err) {
       if (controller.signal.aborted) return reply.hijack();
       throw err;
@@ -93,6 +98,10 @@ const poll = defineRoute({
     }
     // Never write to a client that went away.
     if (controller.signal.aborted || reply.raw.destroyed) return reply.hijack();
+    if (typeof result === 'string') {
+      void reply.type('application/json; charset=utf-8');
+      return result;
+    }
     const answer: PollResult = { messages: result.messages, last_id: result.last_id };
     if (result.gap === true) answer.gap = true;
     return answer;
