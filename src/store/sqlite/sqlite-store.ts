@@ -15,15 +15,6 @@ import { HEARTBEAT_SQL, SqliteTxOps, writeHeartbeat } from './write-ops.js';
 import { TokenCache } from './token-cache.js';
 import type { ClientRow } from '../store.js';
 
-/** at most this many transactions share one COMMIT */
-export const GROUP_MAX = 64;
-
-interface PendingTx {
-  fn: (tx: Tx) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
 export interface SqliteStoreOptions {
   /** NORMAL (default) may lose the last commits on power loss, never corrupts; FULL does not */
   synchronous?: Synchronous;
@@ -35,12 +26,7 @@ export class SqliteStore extends SqliteReadOps implements Store {
   private readonly writer: StatementCache;
   private readonly mutex = new Mutex();
   private readonly tokens: TokenCache;
-  /** transactions waiting for the next group (group commit) */
-  private readonly pending: PendingTx[] = [];
-  private draining = false;
   private closed = false;
-  /** COMMITs of transaction groups so far (diagnostics and tests) */
-  groupCommits = 0;
 
   /** opens (creating if needed) and migrates the database file at `path` */
   static open(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
@@ -81,98 +67,24 @@ export class SqliteStore extends SqliteReadOps implements Store {
     return row;
   }
 
-  /**
-   * Group commit: transactions asked for in the same turn of the event loop, or while another
-   * group runs, run together in one SQLite transaction, each in a SAVEPOINT of its own, one after the other, and one COMMIT
-   * makes them all durable. Each is resolved only after that COMMIT, so "answered means stored"
-   * stays exactly true; one that throws is rolled back to its savepoint alone and rejected. A
-   * failure after which SQLite may have rolled back the whole transaction by itself (disk full,
-   * I/O error), or a failed COMMIT, rejects every member of the group: none was stored.
-   */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.draining) return;
-      this.draining = true;
-      // start on the next turn: the requests that arrived in the same turn of the event loop
-      // (one read of many sockets) then share the first COMMIT too, not only the later ones
-      setImmediate(() => void this.drain());
-    });
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const group = this.pending.splice(0, GROUP_MAX);
-        await this.mutex.with(() => this.runGroup(group));
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async runGroup(group: PendingTx[]): Promise<void> {
-    try {
+    return this.mutex.with(async () => {
       this.begin();
-    } catch (err) {
-      for (const p of group) p.reject(err);
-      return;
-    }
-    const solo = group.length === 1;
-    const ran: { p: PendingTx; value: unknown }[] = [];
-    /** set when the transaction as a whole can no longer be trusted */
-    let broken: unknown = undefined;
-    for (const p of group) {
-      if (broken !== undefined) {
-        p.reject(new StoreUnavailable(broken));
-        continue;
-      }
       const state: TxState = { open: true, failure: undefined };
+      let result: T;
       try {
-        if (!solo) this.writer.get('SAVEPOINT grouped').run();
-      } catch (err) {
-        broken = err;
-        p.reject(mapStoreError(err));
-        continue;
-      }
-      try {
-        const value = await p.fn(new SqliteTxOps(this.writer, state));
+        result = await fn(new SqliteTxOps(this.writer, state));
         // the callback may have swallowed a failure after which SQLite rolled back by itself
         if (state.failure !== undefined) throw new StoreUnavailable(state.failure);
-        state.open = false;
-        if (!solo) this.writer.get('RELEASE grouped').run();
-        ran.push({ p, value });
       } catch (err) {
         state.open = false;
-        p.reject(err);
-        if (state.failure !== undefined || !this.writer.db.inTransaction) {
-          broken = state.failure ?? err;
-        } else if (!solo) {
-          try {
-            this.writer.get('ROLLBACK TO grouped').run();
-            this.writer.get('RELEASE grouped').run();
-          } catch (undo) {
-            broken = undo;
-          }
-        } else {
-          this.rollback();
-          return;
-        }
+        this.rollback();
+        throw err;
       }
-    }
-    if (broken !== undefined) {
-      this.rollback();
-      for (const { p } of ran) p.reject(new StoreUnavailable(broken));
-      return;
-    }
-    try {
+      state.open = false;
       this.commit();
-    } catch (err) {
-      for (const { p } of ran) p.reject(err);
-      return;
-    }
-    this.groupCommits++;
-    for (const { p, value } of ran) p.resolve(value);
+      return result;
+    });
   }
 
   async prune(opts: PruneOptions): Promise<PruneResult> {
