@@ -115,21 +115,21 @@ class Arrivals {
 }
 
 /**
- * One member's Server-Sent Events stream (GET /api/v1/events), reconnected with Last-Event-ID
- * when it ends, as a browser's engine does.
+ * One member's reading loop: one read (a poll, or a stream until it ends) after the other; a
+ * failed one is counted and tried again after 50 ms, as a client's backoff would.
  */
-class SseLatencyReader implements LatencyReader {
+abstract class ReaderLoop implements LatencyReader {
   private stopped = false;
-  private readonly abort = new AbortController();
+  protected readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
   errors = 0;
 
   constructor(
-    private readonly agent: http.Agent,
-    private readonly port: number,
-    private readonly token: string,
-    private cursor: number,
-    private readonly arrivals: Arrivals,
+    protected readonly agent: http.Agent,
+    protected readonly port: number,
+    protected readonly token: string,
+    protected cursor: number,
+    protected readonly arrivals: Arrivals,
   ) {}
 
   get duplicates(): number {
@@ -139,6 +139,9 @@ class SseLatencyReader implements LatencyReader {
   start(): void {
     this.loop = this.run();
   }
+
+  /** one read; the cursor follows what it took */
+  protected abstract once(): Promise<void>;
 
   private async run(): Promise<void> {
     while (!this.stopped) {
@@ -152,8 +155,20 @@ class SseLatencyReader implements LatencyReader {
     }
   }
 
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.loop;
+  }
+}
+
+/**
+ * One member's Server-Sent Events stream (GET /api/v1/events), reconnected with Last-Event-ID
+ * when it ends, as a browser's engine does.
+ */
+class SseLatencyReader extends ReaderLoop {
   /** One stream until it ends (or fails); the cursor follows every event. */
-  private once(): Promise<void> {
+  protected once(): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = http.get(
         {
@@ -187,68 +202,24 @@ class SseLatencyReader implements LatencyReader {
       req.on('error', reject);
     });
   }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.loop;
-  }
 }
 
 /** One member's long-poll loop. */
-class LatencyPoller implements LatencyReader {
-  private stopped = false;
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | null = null;
-  errors = 0;
-
-  constructor(
-    private readonly agent: http.Agent,
-    private readonly port: number,
-    private readonly token: string,
-    private cursor: number,
-    private readonly arrivals: Arrivals,
-  ) {}
-
-  get duplicates(): number {
-    return this.arrivals.duplicates;
-  }
-
-  start(): void {
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let body: string;
-      try {
-        const r = await request({
-          agent: this.agent,
-          port: this.port,
-          method: 'GET',
-          path: `/api/v1/messages?after=${this.cursor}&timeout=30`,
-          token: this.token,
-          signal: this.abort.signal,
-        });
-        if (r.status !== 200) throw new Error(`status ${r.status}`);
-        body = r.body;
-      } catch {
-        if (this.stopped) return;
-        this.errors++;
-        await sleep(50);
-        continue;
-      }
-      const now = performance.now();
-      const page = JSON.parse(body) as PollPage;
-      for (const m of page.messages) this.arrivals.take(m, now);
-      this.cursor = page.last_id;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.loop;
+class LatencyPoller extends ReaderLoop {
+  protected async once(): Promise<void> {
+    const r = await request({
+      agent: this.agent,
+      port: this.port,
+      method: 'GET',
+      path: `/api/v1/messages?after=${this.cursor}&timeout=30`,
+      token: this.token,
+      signal: this.abort.signal,
+    });
+    if (r.status !== 200) throw new Error(`status ${r.status}`);
+    const now = performance.now();
+    const page = JSON.parse(r.body) as PollPage;
+    for (const m of page.messages) this.arrivals.take(m, now);
+    this.cursor = page.last_id;
   }
 }
 
